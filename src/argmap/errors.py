@@ -1,0 +1,25 @@
+"""Errors the library raises for user mistakes; the CLI turns them into one-line messages."""
+
+
+class ArgmapError(Exception):
+    """Base class: a problem the user can fix (bad input, missing file, unreachable endpoint)."""
+
+
+class DataError(ArgmapError):
+    """The data could not be read (missing file, syntax error)."""
+
+
+class InvalidData(ArgmapError):
+    """The data was read but does not conform; carries the validation report."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(f"the data has {len(report.problems)} problem(s); run `argmap validate` for details")
+
+
+class QueryError(ArgmapError):
+    """A query could not be parsed or run."""
+
+
+class EndpointError(ArgmapError):
+    """A remote SPARQL endpoint could not be reached or answered badly."""

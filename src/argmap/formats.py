@@ -1,0 +1,132 @@
+"""Output formats for query results: one table, one function per format, shared by every command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Callable
+
+import pyoxigraph as ox
+
+from .config import PREFIXES
+from .load import short
+from .query import QueryResult
+
+TABLE_CELL_WIDTH = 60
+
+
+def _plain(term: dict | None) -> str:
+    """A SPARQL JSON term as CSV writes it (SPARQL 1.1 CSV: IRIs and literals as their plain value)."""
+    return "" if term is None else term["value"]
+
+
+def _readable(term: dict | None) -> str:
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return short(term["value"])
+    if term["type"] == "bnode":
+        return "_:" + term["value"]
+    return term["value"]
+
+
+def _tsv_term(term: dict | None) -> str:
+    """SPARQL 1.1 TSV: terms in Turtle syntax."""
+    if term is None:
+        return ""
+    kind, value = term["type"], term["value"]
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    if "xml:lang" in term:
+        return f'"{escaped}"@{term["xml:lang"]}'
+    if "datatype" in term and term["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{escaped}"^^<{term["datatype"]}>'
+    return f'"{escaped}"'
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
+
+
+def as_table(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "yes\n" if result.boolean else "no\n"
+    header = result.variables
+    body = [[_clip(_readable(row.get(v))) for v in header] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
+    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def as_csv(result: QueryResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([_plain(row.get(v)) for v in result.variables])
+    return buffer.getvalue()
+
+
+def as_tsv(result: QueryResult) -> str:
+    if result.kind == "ask":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in result.variables)]
+    lines += ["\t".join(_tsv_term(row.get(v)) for v in result.variables) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: QueryResult) -> str:
+    return json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"
+
+
+def graph_as(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> str:
+    """Serialize triples in a stable order (sorted), with the project prefixes where the format has them."""
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD):
+        used = {p: ns for p, ns in PREFIXES.items() if any(ns in str(t) for t in ordered)}
+        data = ox.serialize(ordered, format=rdf_format, prefixes=used)
+    else:
+        data = ox.serialize(ordered, format=rdf_format)
+    return data.decode("utf-8")
+
+
+#: format name -> renderer for SELECT/ASK results
+RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
+    "table": as_table,
+    "csv": as_csv,
+    "tsv": as_tsv,
+    "json": as_json,
+}
+
+#: format name -> RDF syntax for CONSTRUCT/DESCRIBE results ("table" shows a graph as Turtle)
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "table": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
+}
+
+FORMAT_NAMES = sorted(set(RESULT_FORMATS) | set(GRAPH_FORMATS))
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """Render a result in the named format; raise ValueError when the format does not fit the result kind."""
+    if result.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise ValueError(f"a CONSTRUCT/DESCRIBE result is a graph: use --format {', '.join(sorted(GRAPH_FORMATS))}")
+        return graph_as(result.triples or [], GRAPH_FORMATS[fmt])
+    if fmt not in RESULT_FORMATS:
+        raise ValueError(f"a SELECT/ASK result is a table: use --format {', '.join(RESULT_FORMATS)}")
+    return RESULT_FORMATS[fmt](result)
