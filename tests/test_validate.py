@@ -53,7 +53,8 @@ def test_base_fixture_conforms():
     assert result.exit_code == 0, result.output
 
 
-def test_shipped_data_conforms():
+def test_shipped_data_conforms(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)  # the defaults are the data/ files of the repository
     result = run()
     assert result.exit_code == 0, result.output
     assert re.search(r"ok: 2 file\(s\), \d+ triples conform", result.output)

@@ -132,11 +132,36 @@ def _component_name(iri: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+@lru_cache(maxsize=1)
+def _superclasses() -> dict[str, tuple[str, ...]]:
+    """Every class of the vocabulary -> all its superclasses (ours and the standards'), itself excluded."""
+    graph = _vocab_graph()
+    result = {}
+    for cls in set(graph.subjects(rdflib.RDFS.subClassOf, None)):
+        found = {str(c) for c in graph.transitive_objects(cls, rdflib.RDFS.subClassOf)} - {str(cls)}
+        result[str(cls)] = tuple(sorted(found))
+    return result
+
+
 def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
-    """The store as an rdflib graph (pySHACL's input), via N-Triples: rdflib parses that far faster than Turtle."""
-    data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in store), format=ox.RdfFormat.N_TRIPLES)
+    """The store as pySHACL's input, with every node's superclass types added.
+
+    With the types entailed up front, sh:targetClass and sh:class are plain lookups, and pySHACL need not
+    merge the vocabulary into (a copy of) the data graph: 5x faster than ont_graph + subclass walks here.
+    N-Triples, because rdflib parses it far faster than Turtle.
+    """
+    supers = _superclasses()
+    rdf_type = ox.NamedNode(str(rdflib.RDF.type))
+
+    def triples():
+        for quad in store:
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+            if quad.predicate == rdf_type:
+                for cls in supers.get(quad.object.value, ()):
+                    yield ox.Triple(quad.subject, rdf_type, ox.NamedNode(cls))
+
     graph = rdflib.Graph(bind_namespaces="none")
-    graph.parse(data=data, format="nt")
+    graph.parse(data=ox.serialize(triples(), format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
 
 
@@ -154,13 +179,23 @@ def _shape_names() -> dict[rdflib.term.Node, str]:
     return names
 
 
+def _shown(value: rdflib.term.Node) -> str:
+    if not isinstance(value, rdflib.Literal):
+        return short(str(value))
+    text = '"' + str(value).replace('"', '\\"') + '"'
+    if value.language:
+        return f"{text}@{value.language}"
+    if value.datatype and str(value.datatype) != str(rdflib.XSD.string):
+        return f"{text}^^{short(str(value.datatype))}"
+    return text
+
+
 def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Problem]:
     """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it)."""
     data = _rdflib_graph(loaded.store)
     conforms, results, _ = shacl_validate(
         data,
         shacl_graph=_shapes_graph(),
-        ont_graph=_vocab_graph(),
         inference="none",
         allow_warnings=True,
         abort_on_first=False,
@@ -185,7 +220,7 @@ def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Pro
         message = messages[0] if messages else "does not conform to its shape"
         shown = ""
         if value is not None and not isinstance(value, rdflib.BNode) and value != focus:
-            shown = value.n3() if isinstance(value, rdflib.Literal) else short(str(value))
+            shown = _shown(value)
             if len(shown) > 80:
                 shown = shown[:77] + "…"
             message += f" (found {shown})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from .. import __version__
@@ -14,12 +16,15 @@ def main() -> None:
 
     Validate the Turtle data, query it with SPARQL, and render it as a static website.
     """
+    # rdflib logs a warning with a traceback for each ill-typed literal (e.g. "2026-13-45"^^xsd:date);
+    # validation reports those itself, with file and line.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
 
 
 def _register() -> None:
-    from . import validate_cmd, query_cmd
+    from . import build_cmd, validate_cmd, query_cmd, serve_cmd, push_cmd
 
-    for module in (validate_cmd, query_cmd):
+    for module in (validate_cmd, query_cmd, build_cmd, serve_cmd, push_cmd):
         main.add_command(module.command)
 
 
