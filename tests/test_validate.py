@@ -97,3 +97,9 @@ def test_not_utf8_exits_2(tmp_path):
     bad.write_bytes(b"# caf\xe9\n")
     result = run(str(bad))
     assert result.exit_code == 2 and "not UTF-8" in result.output
+
+
+def test_a_second_paper_joins_without_vocabulary_change(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    result = run("data/claims.ttl", "data/evidence.ttl", str(FIXTURES / "second-paper.ttl"))
+    assert result.exit_code == 0, result.output
