@@ -14,7 +14,6 @@ from typing import Sequence
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl import validate as shacl_validate
 
 from .config import SHAPES_PATH, VOCAB_IRI, VOCAB_PATH
 from .errors import InvalidData
@@ -192,6 +191,8 @@ def _shown(value: rdflib.term.Node) -> str:
 
 def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Problem]:
     """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it)."""
+    from pyshacl import validate as shacl_validate  # heavy import; only validation needs it
+
     data = _rdflib_graph(loaded.store)
     conforms, results, _ = shacl_validate(
         data,
