@@ -1,0 +1,45 @@
+"""`argmap build`: render the validated graph into a static website."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import ArgmapError, InvalidData
+
+
+@click.command("build")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+              show_default=True, help="Folder to write the site into (created if missing).")
+@click.option("--base-url", metavar="URL",
+              help="Where the site will be published, e.g. https://example.org/argmap/ : used for canonical "
+                   "links, sitemap.xml and the VoID file. Links between pages stay relative either way.")
+def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None) -> None:
+    """Render the graph as a static website: home, map, a page per node, views, evidence, sources, data.
+
+    PATHS default to data/claims.ttl and data/evidence.ttl, as for `validate`; the data must validate.
+    The site needs no server code and loads nothing from other sites; serve it with `argmap serve`.
+
+    \b
+    Examples:
+      argmap build
+      argmap build --out public/ --base-url https://example.org/argmap/
+      argmap build data/ && argmap serve
+    """
+    from ..site.build import build_site
+
+    started = time.perf_counter()
+    try:
+        result = build_site(list(paths) or None, out_dir, base_url=base_url)
+    except InvalidData as exc:
+        click.echo(exc.report.format_text(), err=True, nl=False)
+        raise click.ClickException(
+            "the data does not validate, so no site was built; fix the problems above (`argmap validate`)"
+        ) from None
+    except ArgmapError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(result.summary(time.perf_counter() - started), nl=False)
+    click.echo(f"Open it with `argmap serve --dir {out_dir}`.")

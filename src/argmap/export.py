@@ -1,0 +1,377 @@
+"""Exports of the whole graph (or one node): Turtle, N-Triples, JSON-LD, VoID and BibTeX.
+
+Each function returns a `str` and is deterministic: subjects, predicates and objects are sorted, blank
+nodes get labels from their content, and nothing depends on hash order or the clock, so two exports of
+the same data are byte-identical and a change to one node changes only that node's lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from typing import Iterable, Sequence
+
+import pyoxigraph as ox
+
+from .config import BASE_IRI, PREFIXES, VOCAB_IRI
+from .model import Model, Node
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+XSD = PREFIXES["xsd"]
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = PREFIXES["rdf"] + "langString"
+
+_PN_LOCAL = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?[0-9]*\.[0-9]+$")
+_DOUBLE = re.compile(r"^[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+$")
+
+Triple = tuple  # (subject, predicate, object) pyoxigraph terms
+
+
+# ------------------------------------------------------------------------------------ terms
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f\x85\u2028\u2029]')
+
+
+def _escape_one(match: re.Match) -> str:
+    char = match.group(0)
+    # control characters and line separators as \uXXXX: one triple stays on one line
+    return _STRING_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def _escape_string(text: str) -> str:
+    return _NEEDS_ESCAPE.sub(_escape_one, text)
+
+
+def _escape_iri(iri: str) -> str:
+    out = []
+    for char in iri:
+        code = ord(char)
+        if code <= 0x20 or char in '<>"{}|^`\\' or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Triple]:
+    if subjects is None:
+        return [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
+    found = []
+    for iri in subjects:
+        found.extend((q.subject, q.predicate, q.object)
+                     for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+    return found
+
+
+def _blank_labels(triples: Sequence[Triple]) -> dict[str, str]:
+    """Stable labels for blank nodes: sorted by what they say (their outgoing and incoming triples)."""
+    blanks = sorted({t.value for triple in triples for t in (triple[0], triple[2]) if isinstance(t, ox.BlankNode)})
+    if not blanks:
+        return {}
+    signature: dict[str, list[str]] = defaultdict(list)
+    for s, p, o in triples:
+        if isinstance(s, ox.BlankNode):
+            signature[s.value].append("o " + p.value + " " + ("_" if isinstance(o, ox.BlankNode) else str(o)))
+        if isinstance(o, ox.BlankNode):
+            signature[o.value].append("i " + p.value + " " + ("_" if isinstance(s, ox.BlankNode) else str(s)))
+    ranked = sorted(blanks, key=lambda b: (sorted(signature[b]), b))
+    return {b: f"b{i}" for i, b in enumerate(ranked)}
+
+
+class _Writer:
+    """Turns terms into Turtle or N-Triples text, remembering which prefixes were used."""
+
+    def __init__(self, prefixes: dict[str, str], blanks: dict[str, str]):
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        self.blanks = blanks
+        self.used: set[str] = set()
+
+    def iri(self, iri: str, turtle: bool = True) -> str:
+        if turtle:
+            for prefix, ns in self.prefixes:
+                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns):]):
+                    self.used.add(prefix)
+                    return f"{prefix}:{iri[len(ns):]}"
+        return f"<{_escape_iri(iri)}>"
+
+    def compact(self, iri: str) -> str:
+        """A prefixed name when one fits, else the IRI itself (JSON-LD: no angle brackets)."""
+        for prefix, ns in self.prefixes:
+            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns):]):
+                self.used.add(prefix)
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def node_id(self, term) -> str:
+        if isinstance(term, ox.BlankNode):
+            return "_:" + self.blanks.get(term.value, term.value)
+        return self.compact(term.value)
+
+    def term(self, term, turtle: bool = True) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value, turtle)
+        if isinstance(term, ox.BlankNode):
+            return "_:" + self.blanks.get(term.value, term.value)
+        if isinstance(term, ox.Literal):
+            return self.literal(term, turtle)
+        raise TypeError(f"cannot serialise {term!r}")
+
+    def literal(self, literal: ox.Literal, turtle: bool = True) -> str:
+        text = f'"{_escape_string(literal.value)}"'
+        if literal.language:
+            return f"{text}@{literal.language}"
+        datatype = literal.datatype.value
+        if datatype == XSD_STRING:
+            return text
+        if turtle:
+            value = literal.value
+            if datatype == XSD + "integer" and _INTEGER.match(value):
+                return value
+            if datatype == XSD + "decimal" and _DECIMAL.match(value):
+                return value
+            if datatype == XSD + "double" and _DOUBLE.match(value):
+                return value
+            if datatype == XSD + "boolean" and value in ("true", "false"):
+                return value
+        return f"{text}^^{self.iri(datatype, turtle)}"
+
+
+def _sort_key(term) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "", "")
+    return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
+
+
+# ------------------------------------------------------------------------------------ Turtle
+def turtle(store: ox.Store, subjects: Iterable[str] | None = None, prefixes: dict[str, str] | None = None,
+           header: str | None = None) -> str:
+    """Turtle with one block per subject, subjects sorted by IRI, `a` first, then predicates and objects
+    sorted; only the prefixes used are declared. `subjects` limits the output to those nodes."""
+    triples = _triples(store, subjects)
+    return turtle_of(triples, prefixes, header)
+
+
+def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None, header: str | None = None) -> str:
+    writer = _Writer(PREFIXES if prefixes is None else prefixes, _blank_labels(triples))
+    by_subject: dict = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        by_subject[s][p.value].append(o)
+    blocks = []
+    for subject in sorted(by_subject, key=lambda t: (isinstance(t, ox.BlankNode),
+                                                     writer.blanks.get(t.value, t.value))):
+        predicates = by_subject[subject]
+        lines = []
+        for predicate in sorted(predicates, key=lambda p: (p != RDF_TYPE, p)):
+            objects = sorted(set(predicates[predicate]), key=_sort_key)
+            verb = "a" if predicate == RDF_TYPE else writer.iri(predicate)
+            rendered = [writer.term(o) for o in objects]
+            if len(rendered) > 1 and sum(len(r) for r in rendered) > 60:
+                joiner = " ,\n" + " " * (8 + len(verb) + 1)
+                lines.append(f"{verb} " + joiner.join(rendered))
+            else:
+                lines.append(f"{verb} " + " , ".join(rendered))
+        blocks.append(writer.term(subject) + "\n    " + " ;\n    ".join(lines) + " .\n")
+    head = "".join(f"# {line}\n".replace("# \n", "#\n") for line in (header or "").splitlines())
+    declared = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(
+        (p, ns) for p, ns in (PREFIXES if prefixes is None else prefixes).items() if p in writer.used))
+    body = "\n".join(blocks)
+    return head + (declared + "\n" if declared else "") + body
+
+
+# ------------------------------------------------------------------------------------ N-Triples
+def ntriples(store: ox.Store) -> str:
+    """N-Triples, one triple a line, lines sorted."""
+    triples = _triples(store)
+    writer = _Writer({}, _blank_labels(triples))
+    lines = sorted(f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n"
+                   for s, p, o in triples)
+    return "".join(lines)
+
+
+# ------------------------------------------------------------------------------------ JSON-LD
+def _jsonld_nodes(triples: Sequence[Triple], writer: _Writer) -> list[dict]:
+    by_subject: dict = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        by_subject[s][p.value].append(o)
+    nodes = []
+    for subject in sorted(by_subject, key=lambda t: (isinstance(t, ox.BlankNode),
+                                                     writer.blanks.get(t.value, t.value))):
+        node: dict[str, object] = {"@id": writer.node_id(subject)}
+        for predicate, objects in by_subject[subject].items():
+            objects = sorted(set(objects), key=_sort_key)
+            if predicate == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
+                node["@type"] = [writer.compact(o.value) for o in objects]
+                continue
+            values = []
+            for obj in objects:
+                if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
+                    values.append({"@id": writer.node_id(obj)})
+                elif obj.language:
+                    values.append({"@value": obj.value, "@language": obj.language})
+                elif obj.datatype.value == XSD_STRING:
+                    values.append(obj.value)
+                else:
+                    values.append({"@value": obj.value, "@type": writer.compact(obj.datatype.value)})
+            node[writer.compact(predicate)] = values
+        nodes.append(node)
+    return nodes
+
+
+def jsonld_document(triples: Sequence[Triple], prefixes: dict[str, str] | None = None) -> dict:
+    """A JSON-LD document (compact IRIs, a @context with the prefixes used) for these triples."""
+    writer = _Writer(PREFIXES if prefixes is None else prefixes, _blank_labels(triples))
+    nodes = _jsonld_nodes(triples, writer)
+    context = {p: ns for p, ns in sorted((PREFIXES if prefixes is None else prefixes).items()) if p in writer.used}
+    if len(nodes) == 1:
+        return {"@context": context, **nodes[0]}
+    return {"@context": context, "@graph": nodes}
+
+
+def jsonld(store: ox.Store, subjects: Iterable[str] | None = None) -> str:
+    """The graph (or the given subjects) as JSON-LD, keys sorted, two-space indent."""
+    return json.dumps(jsonld_document(_triples(store, subjects)), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# ------------------------------------------------------------------------------------ VoID
+def void(store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | None = None,
+         void_path: str = "data/void.ttl") -> str:
+    """A VoID description of the dataset: size, class and property partitions, and where the dumps are.
+
+    `dumps` maps a media type to the dump's path below the site root. With `base_url` every IRI is
+    absolute; without it, the dataset and dump IRIs are relative to the VoID file itself.
+    """
+    triples = _triples(store)
+    subjects = {s.value for s, _, _ in triples if isinstance(s, ox.NamedNode)}
+    objects = {str(o) for _, _, o in triples}
+    classes = Counter(o.value for s, p, o in triples if p.value == RDF_TYPE and isinstance(o, ox.NamedNode))
+    properties = Counter(p.value for _, p, _ in triples)
+    entities = {s.value for s, p, o in triples if p.value == RDF_TYPE and isinstance(s, ox.NamedNode)
+                and s.value.startswith(BASE_IRI)}
+
+    depth = void_path.count("/")
+
+    def here(path: str) -> str:
+        if base_url:
+            return f"<{_escape_iri(base_url + path)}>"
+        return f"<{_escape_iri('../' * depth + path)}>"
+
+    papers = model.papers()
+    title = papers[0].text or papers[0].label if papers else "argmap"
+    w = _Writer({**PREFIXES, "void": "http://rdfs.org/ns/void#", "foaf": "http://xmlns.com/foaf/0.1/"}, {})
+    lit = lambda value: f'"{_escape_string(str(value))}"'  # noqa: E731
+    lines = [
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        f"{here(void_path + '#dataset')} a void:Dataset ;",
+        f"    dcterms:title {lit('The argument of “' + title + '” as a knowledge graph')} ;",
+        "    dcterms:description " + lit(
+            "Claims, principles, examples, opposing views, responses and the evidence behind them, with the "
+            "sources they cite, modelled by the argmap project.") + " ;",
+    ]
+    for paper in papers:
+        if paper.arxiv_id:
+            lines.append(f"    dcterms:source <https://arxiv.org/abs/{_escape_iri(paper.arxiv_id)}> ;")
+    lines += [
+        f"    foaf:homepage {here('index.html')} ;",
+        f"    void:uriSpace {lit(BASE_IRI)} ;",
+        f"    void:vocabulary <{_escape_iri(VOCAB_IRI)}> ;",
+        f"    void:triples {len(triples)} ;",
+        f"    void:entities {len(entities)} ;",
+        f"    void:distinctSubjects {len(subjects)} ;",
+        f"    void:distinctObjects {len(objects)} ;",
+        f"    void:properties {len(properties)} ;",
+        f"    void:classes {len(classes)} ;",
+    ]
+    for media, path in sorted(dumps.items(), key=lambda kv: kv[1]):
+        lines.append(f"    void:dataDump {here(path)} ;")
+    for media in sorted(dumps):
+        lines.append(f"    void:feature <{_escape_iri(_FEATURES.get(media, 'http://www.w3.org/ns/formats/' + media))}> ;")
+    theses = model.theses()
+    if theses:
+        lines.append(f"    void:exampleResource <{_escape_iri(theses[0].iri)}> ;")
+    for cls, count in sorted(classes.items()):
+        lines.append(f"    void:classPartition [ void:class {w.iri(cls)} ; void:entities {count} ] ;")
+    for prop, count in sorted(properties.items()):
+        lines.append(f"    void:propertyPartition [ void:property {w.iri(prop)} ; void:triples {count} ] ;")
+    lines[-1] = lines[-1][:-2] + " ."
+    declared = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items()) if p in w.used and p != "xsd"]
+    return "\n".join(declared + lines) + "\n"
+
+
+_FEATURES = {
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+}
+
+
+# ------------------------------------------------------------------------------------ BibTeX
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+
+
+def bib_escape(text: str) -> str:
+    """Text safe inside a BibTeX braced field (LaTeX specials escaped, no unbalanced braces)."""
+    return "".join(_BIB_SPECIAL.get(c, c) for c in " ".join(text.split()))
+
+
+def _bib_verbatim(text: str) -> str | None:
+    """URLs and DOIs go in as they are (the url package reads them verbatim) unless they could break the entry."""
+    text = text.strip()
+    if not text or any(c in text for c in "{}\\") or any(c.isspace() for c in text):
+        return None
+    return text
+
+
+def bib_key(node: Node) -> str:
+    local = node.iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    key = re.sub(r"[^A-Za-z0-9_:.-]", "-", local).strip("-") or "source"
+    return key
+
+
+def bibtex(model: Model) -> str:
+    """A BibTeX entry for every source (and the paper itself), keys from the IRIs, sorted by key."""
+    entries = []
+    nodes = model.of_kind("source", "paper")
+    keys = Counter(bib_key(n) for n in nodes)
+    for node in sorted(nodes, key=lambda n: (bib_key(n), n.iri)):
+        key = bib_key(node) if keys[bib_key(node)] == 1 else f"{bib_key(node)}-{node.kind}"
+        fields: list[tuple[str, str]] = []
+        if node.authors:
+            fields.append(("author", bib_escape(node.authors)))
+        fields.append(("title", "{" + bib_escape(node.text or node.label) + "}"))
+        year = node.year
+        if not year and node.kind == "paper":
+            versions = model.linked(node.iri, "modelledVersion")
+            year = versions[0].issued[:4] if versions and versions[0].issued else None
+        if year:
+            fields.append(("year", bib_escape(year[:4] if re.match(r"^\d{4}", year) else year)))
+        if node.venue:
+            fields.append(("howpublished", bib_escape(node.venue)))
+        if node.arxiv_id and _bib_verbatim(node.arxiv_id):
+            fields.append(("eprint", _bib_verbatim(node.arxiv_id)))
+            fields.append(("archiveprefix", "arXiv"))
+        if node.doi and _bib_verbatim(node.doi):
+            fields.append(("doi", _bib_verbatim(node.doi)))
+        if node.url and _bib_verbatim(node.url) and re.match(r"^https?://", node.url.strip(), re.IGNORECASE):
+            fields.append(("url", _bib_verbatim(node.url)))
+        if node.accessed:
+            fields.append(("urldate", bib_escape(node.accessed)))
+        note = f"argmap: {node.iri}"
+        fields.append(("note", bib_escape(note)))
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        entries.append(f"@misc{{{key},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
+__all__ = ["bibtex", "bib_escape", "jsonld", "jsonld_document", "ntriples", "turtle", "turtle_of", "void"]

@@ -1,0 +1,613 @@
+"""Stage 4: render the model into a static website (MkDocs-style: gather every page, then write).
+
+The site has no server-side code and asks nothing of any other origin: the map's script (vis-network
+9.1.2, copied from the installed pyvis package), its data, the styles and every page come from the
+output folder, and every link is relative, so the folder works under any base path. All text from the
+data goes through Jinja's autoescaping (HTML and attributes), through `script_json` (the map's data and
+the JSON-LD, where `<`, `>` and `&` become \\u escapes) or through DOM `textContent` in the browser.
+External addresses become links only when they are http(s). Two builds of the same data are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .. import __version__, export
+from ..analyse import layered_layout, section_members, single_source_statements, view_members
+from ..config import BASE_IRI, PREFIXES
+from ..errors import ArgmapError
+from ..model import (
+    ARGUMENT_RELATIONS, FIELD_LABELS, KIND_LABELS, KIND_ORDER, LINK_WORDS, MAP_KINDS, RELATION_WORDS, STATEMENT_KINDS,
+    Model, Node, build_model, curie, natural_key, search_text,
+)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+VIS_PACKAGE_PATH = ("lib", "vis-9.1.2", "vis-network.min.js")
+MANIFEST = ".argmap-build.json"
+
+#: The downloads on the data page: key -> (path below the site root, media type, label).
+DATA_FILES = {
+    "turtle": ("data/argmap.ttl", "text/turtle", "Turtle"),
+    "ntriples": ("data/argmap.nt", "application/n-triples", "N-Triples"),
+    "jsonld": ("data/argmap.jsonld", "application/ld+json", "JSON-LD"),
+    "void": ("data/void.ttl", "text/turtle", "VoID description"),
+    "bibtex": ("data/sources.bib", "application/x-bibtex", "BibTeX"),
+}
+
+#: How each kind looks on the map and in the legend: vis-network shape, fill, border.
+KIND_STYLE: dict[str, dict] = {
+    "claim": {"shape": "box", "color": "#dbeafe", "border": "#1d4ed8"},
+    "challenge": {"shape": "hexagon", "color": "#fed7aa", "border": "#c2410c", "size": 18, "font": 14},
+    "principle": {"shape": "star", "color": "#bbf7d0", "border": "#15803d", "size": 20, "font": 14},
+    "example": {"shape": "diamond", "color": "#99f6e4", "border": "#0f766e", "size": 12},
+    "view": {"shape": "triangleDown", "color": "#fecaca", "border": "#b91c1c", "size": 20, "font": 15},
+    "response": {"shape": "ellipse", "color": "#e9d5ff", "border": "#7e22ce"},
+    "implication": {"shape": "box", "color": "#e2e8f0", "border": "#475569", "dashed": True},
+    "evidence": {"shape": "dot", "color": "#fde68a", "border": "#b45309", "size": 9},
+    "inference": {"shape": "triangle", "color": "#e5e7eb", "border": "#6b7280", "size": 8},
+    "source": {"shape": "square", "color": "#d1d5db", "border": "#374151", "size": 8},
+}
+
+#: How each relation is drawn; the first in this order names an edge that stands for several.
+RELATION_STYLE: dict[str, dict] = {
+    "attacks": {"color": "#b91c1c", "width": 2.5, "dashes": False},
+    "undercuts": {"color": "#b91c1c", "width": 2, "dashes": [8, 4]},
+    "supports": {"color": "#15803d", "width": 2, "dashes": False},
+    "qualifies": {"color": "#b45309", "width": 2, "dashes": [2, 4]},
+    "responds-to": {"color": "#7e22ce", "width": 1.5, "dashes": [6, 3]},
+    "instantiates": {"color": "#0f766e", "width": 1, "dashes": False},
+    "in-category": {"color": "#c2410c", "width": 1, "dashes": False},
+    "concludes": {"color": "#6b7280", "width": 1, "dashes": False},
+    "premise": {"color": "#6b7280", "width": 1, "dashes": [4, 4]},
+    "cites": {"color": "#9ca3af", "width": 1, "dashes": [1, 3]},
+    "retracts": {"color": "#111827", "width": 1, "dashes": [10, 4]},
+    "supersedes": {"color": "#111827", "width": 1, "dashes": [10, 4]},
+}
+RELATION_LABELS = {
+    "supports": "supports", "attacks": "attacks", "undercuts": "undercuts (attacks an inference)",
+    "qualifies": "qualifies", "responds-to": "responds to", "instantiates": "is an instance of",
+    "in-category": "in challenge category", "concludes": "inference concludes", "premise": "premise of inference",
+    "cites": "cites (source)", "retracts": "retracts", "supersedes": "supersedes",
+}
+
+NAV = (
+    ("index.html", "", "Home"),
+    ("map/index.html", "map/", "Map"),
+    ("outline/index.html", "outline/", "Outline"),
+    ("views/index.html", "views/", "Views"),
+    ("evidence/index.html", "evidence/", "Evidence"),
+    ("sources/index.html", "sources/", "Sources"),
+    ("data/index.html", "data/", "Data"),
+)
+
+
+class BuildError(ArgmapError):
+    """The site could not be built (a missing package file, an output folder that cannot be written)."""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: every file (relative to `out_dir`, sorted) and its size."""
+
+    out_dir: Path
+    files: dict[str, int]
+    pages: int
+    counts: dict[str, int]
+    triples: int = 0
+    sources: list[str] = field(default_factory=list)
+    console_files: list[str] = field(default_factory=list)
+    console_note: str | None = None
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.files.values())
+
+    def summary(self, seconds: float | None = None) -> str:
+        """What was written, for people: pages by kind, files, size, the console, stale files removed."""
+        def size(n: int) -> str:
+            return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
+
+        source = f" from {', '.join(self.sources)}" if self.sources else ""
+        timing = f" in {seconds:.1f} s" if seconds is not None else ""
+        lines = [f"Built {self.out_dir}/{source} ({self.triples} triples){timing}:"]
+        kinds = sorted(((k, n) for k, n in self.counts.items() if k not in ("pages", "site")),
+                       key=lambda kn: KIND_ORDER.get(kn[0], 99))
+        by_kind = ", ".join(f"{n} {KIND_LABELS.get(k, (k, k))[1 if n != 1 else 0].lower()}" for k, n in kinds)
+        site_pages = self.counts.get("site", 0) + (1 if self.console_files else 0)
+        lines.append(f"  {self.pages} pages: {site_pages} site pages (home, map, outline, views, evidence, sources, "
+                     f"data{', query' if self.console_files else ''}) and one per node: {by_kind}")
+        data = sum(v for k, v in self.files.items() if k.startswith("data/") and not k.endswith(".html"))
+        static = sum(v for k, v in self.files.items() if k.startswith("static/"))
+        html = sum(v for k, v in self.files.items() if k.endswith(".html") and not k.startswith("query/"))
+        console = sum(v for k, v in self.files.items() if k.startswith("query/"))
+        parts = [f"pages {size(html)}", f"data downloads {size(data)}", f"scripts and styles {size(static)}"]
+        if console:
+            parts.append(f"query console {size(console)}")
+        lines.append(f"  {len(self.files)} files, {size(self.total_bytes)} in total ({', '.join(parts)})")
+        if self.console_note:
+            lines.append(f"  query console left out: {self.console_note}")
+        if self.removed:
+            lines.append(f"  removed {len(self.removed)} file(s) an earlier build wrote and this one did not")
+        return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------- escaping
+def script_json(value) -> Markup:
+    """JSON that is safe inside a <script> element and in a .js file: no `<`, `>`, `&` or line separators."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The address if it is an http(s) URL that can be a link; None for javascript:, data:, relative …"""
+    if not url:
+        return None
+    url = url.strip()
+    return url if _SAFE_URL.match(url) else None
+
+
+def doi_url(doi: str | None) -> str | None:
+    if not doi:
+        return None
+    from urllib.parse import quote
+
+    return safe_url("https://doi.org/" + quote(doi.strip(), safe="/:;()._-"))
+
+
+def arxiv_url(arxiv_id: str | None) -> str | None:
+    if not arxiv_id or not re.match(r"^[0-9]{4}\.[0-9]{4,5}(v[0-9]+)?$", arxiv_id.strip()):
+        return None
+    return "https://arxiv.org/abs/" + arxiv_id.strip()
+
+
+# ------------------------------------------------------------------------------------- pages
+@dataclass
+class Page:
+    path: str  # file below the site root, e.g. "claim/x/index.html"
+    template: str
+    title: str
+    context: dict = field(default_factory=dict)
+    nav: str | None = None  # which nav entry is current
+
+    @property
+    def root(self) -> str:
+        return "../" * self.path.count("/")
+
+
+class Site:
+    """Everything the templates need, computed once from the model."""
+
+    def __init__(self, model: Model, store: ox.Store, base_url: str | None, console: bool):
+        self.model = model
+        self.store = store
+        self.base_url = base_url
+        self.console = console
+        self.layout = layered_layout(model)
+        self.views = view_members(model)
+        self.sections = section_members(model)
+        self.single_source = single_source_statements(model)
+        self.triple_count = len(store)
+        papers = model.papers()
+        self.paper = papers[0] if papers else None
+
+    # ------------------------------------------------------------------------ template helpers
+    def node(self, iri: str | None) -> Node | None:
+        return self.model.node(iri) if iri else None
+
+    def label(self, iri: str) -> str:
+        return self.model.label(iri)
+
+    def section_title(self, iri: str | None) -> str | None:
+        section = self.node(iri)
+        if section is None:
+            return None
+        number = section.section_number
+        if number and number not in ("0", ""):
+            mark = "§" if number[0].isdigit() else ""
+            return f"{mark}{number} {section.label}"
+        return section.label
+
+    def theses(self) -> list[Node]:
+        return self.model.theses()
+
+    def outline(self) -> tuple[list[dict], list[tuple[Node, list[Node]]]]:
+        """The argument as a tree below the thesis (children: what bears on a node), and the statements the
+        tree does not reach, by section."""
+        model = self.model
+        seen: set[str] = set()
+
+        def children(iri: str) -> list[tuple[str, Node]]:
+            found = []
+            for edge in model.incoming(iri, *ARGUMENT_RELATIONS):
+                node = model.node(edge.source)
+                if node is None or not node.on_map:
+                    continue
+                if edge.relation == "responds-to" and any(
+                        e.source == edge.source for e in model.incoming(iri, "attacks")):
+                    continue
+                if edge.relation == "premise":
+                    continue
+                found.append((edge.relation, node))
+            rank = {r: i for i, r in enumerate(("supports", "instantiates", "in-category", "qualifies", "attacks",
+                                                "responds-to", "undercuts", "concludes"))}
+            return sorted(found, key=lambda rn: (rank.get(rn[0], 99), rn[1].sort_key()))
+
+        def grow(relation: str | None, node: Node, depth: int) -> dict:
+            item = {"relation": relation, "node": node, "children": [], "repeat": node.iri in seen}
+            if item["repeat"] or depth > 40:
+                return item
+            seen.add(node.iri)
+            item["children"] = [grow(r, n, depth + 1) for r, n in children(node.iri)]
+            return item
+
+        trees = [grow(None, thesis, 0) for thesis in self.theses()]
+        rest: dict[str, list[Node]] = {}
+        for node in model.of_kind(*STATEMENT_KINDS):
+            if node.iri not in seen:
+                rest.setdefault(node.section or "", []).append(node)
+        by_section = []
+        for section in model.sections():
+            if section.iri in rest:
+                by_section.append((section, rest.pop(section.iri)))
+        for key in sorted(rest):
+            by_section.append((self.node(key), rest[key]))
+        return trees, by_section
+
+    def relation_groups(self, iri: str) -> tuple[list[tuple[str, str, list[Node]]], list[tuple[str, str, list[Node]]]]:
+        """(outgoing, incoming) argument relations of a node: (relation, heading, nodes) in a fixed order."""
+        order = ("supports", "attacks", "undercuts", "qualifies", "responds-to", "instantiates", "in-category",
+                 "premise", "concludes", "cites", "retracts", "supersedes")
+        outgoing, incoming = [], []
+        for relation in order:
+            targets = self.model.targets(iri, relation)
+            if targets:
+                outgoing.append((relation, RELATION_WORDS[relation][0], targets))
+            sources = self.model.sources_of(iri, relation)
+            if sources:
+                incoming.append((relation, RELATION_WORDS[relation][1], sources))
+        return outgoing, incoming
+
+    def link_groups(self, iri: str) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+        """Plain links (held by, involves, …) out of and into a node, as (heading, IRIs)."""
+        outgoing, incoming = [], []
+        skip_out = {PREFIXES["am"] + p for p in ("inSection", "statedIn", "contributedBy")}
+        for predicate, (out_words, in_words) in LINK_WORDS.items():
+            targets = [l.target for l in self.model.links_from(iri, predicate)]
+            if targets and predicate not in skip_out:
+                outgoing.append((out_words, self._sorted_iris(targets)))
+            sources = [l.source for l in self.model.links_to(iri, predicate)]
+            if sources:
+                incoming.append((in_words, self._sorted_iris(sources)))
+        return outgoing, incoming
+
+    def _sorted_iris(self, iris: Iterable[str]) -> list[str]:
+        return sorted(set(iris), key=lambda i: self.node(i).sort_key() if self.node(i) else (999, i))
+
+    def facts(self, node: Node) -> list[tuple[str, str, str | None]]:
+        """(label, text, link URL) rows of a node's literal properties, for the generic fact list."""
+        rows = []
+        for name, label in FIELD_LABELS:
+            value = getattr(node, name)
+            if value is None or value == "":
+                continue
+            value = str(value)
+            href = None
+            if name == "url":
+                href = safe_url(value)
+            elif name == "doi":
+                href = doi_url(value)
+            elif name == "arxiv_id":
+                href = arxiv_url(value)
+            rows.append((label, value, href))
+        return rows
+
+    def table_grid(self, table_iri: str) -> dict:
+        model = self.model
+        projects = [n for n in model.linking(table_iri, "inTable") if n.kind == "project"]
+        dimensions = [n for n in model.linking(table_iri, "inTable") if n.kind == "dimension"]
+        cells = {}
+        for node in model.of_kind("cell"):
+            if any(l.target == table_iri for l in model.links_from(node.iri, PREFIXES["am"] + "inTable")):
+                project = next((l.target for l in model.links_from(node.iri, PREFIXES["am"] + "project")), None)
+                dimension = next((l.target for l in model.links_from(node.iri, PREFIXES["am"] + "dimension")), None)
+                cells[(project, dimension)] = node.cell_text or ""
+        return {"projects": projects, "dimensions": dimensions, "cells": cells}
+
+    def node_turtle(self, iri: str) -> str:
+        return export.turtle(self.store, [iri])
+
+    def node_jsonld(self, iri: str) -> Markup:
+        triples = [(q.subject, q.predicate, q.object)
+                   for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)]
+        return script_json(export.jsonld_document(triples))
+
+    def evidence_rows(self) -> list[Node]:
+        return sorted(self.model.of_kind("evidence"),
+                      key=lambda n: (n.as_of is None, n.as_of or "", natural_key(n.figure_id or ""), n.label.casefold()))
+
+    def cited_by(self, iri: str) -> list[Node]:
+        return self.model.sources_of(iri, "cites")
+
+    # ------------------------------------------------------------------------ the map's data
+    def graph_data(self) -> dict:
+        model = self.model
+        nodes = []
+        view_of: dict[str, list[str]] = {}
+        for view, members in self.views.items():
+            for member in members:
+                view_of.setdefault(member, []).append(curie(view))
+        section_of: dict[str, list[str]] = {}
+        for section, members in self.sections.items():
+            for member in members:
+                section_of.setdefault(member, []).append(curie(section))
+        counts: dict[str, int] = {}
+        for node in model.map_nodes():
+            x, y = self.layout.positions[node.iri]
+            counts[node.kind] = counts.get(node.kind, 0) + 1
+            item = {
+                "id": curie(node.iri), "label": node.label, "kind": node.kind, "kindLabel": node.kind_label,
+                "x": x, "y": y, "page": node.page,
+                "search": search_text(node.label, node.text, node.quote, node.note, node.outline_id, node.measures),
+                "sections": sorted(section_of.get(node.iri, [])), "views": sorted(view_of.get(node.iri, [])),
+            }
+            for key, value in (("text", node.text or node.note), ("quote", node.quote),
+                               ("section", self.section_title(node.section)), ("figure", node.figure_text()),
+                               ("asOf", node.as_of), ("outline", node.outline_id or node.figure_id),
+                               ("locator", node.locator)):
+                if value:
+                    item[key] = value
+            if node.is_thesis:
+                item["thesis"] = True
+            if node.source:
+                item["source"] = self.label(node.source)
+            nodes.append(item)
+        on_map = {n.iri for n in model.map_nodes()}
+        pairs: dict[tuple[str, str], set[str]] = {}
+        for edge in model.edges:
+            if edge.source in on_map and edge.target in on_map:
+                pairs.setdefault((edge.source, edge.target), set()).add(edge.relation)
+        rank = {r: i for i, r in enumerate(RELATION_STYLE)}
+        edges = []
+        for (source, target), relations in sorted(pairs.items()):
+            ordered = sorted(relations, key=lambda r: rank.get(r, 99))
+            edges.append({"from": curie(source), "to": curie(target), "relation": ordered[0], "relations": ordered})
+        kinds = [{"id": k, "label": KIND_LABELS[k][0], "plural": KIND_LABELS[k][1], "count": counts.get(k, 0),
+                  **KIND_STYLE[k]} for k in MAP_KINDS]
+        relations_used = sorted({e["relation"] for e in edges}, key=lambda r: rank.get(r, 99))
+        relations = [{"id": r, "label": RELATION_LABELS[r], **RELATION_STYLE[r]} for r in relations_used]
+        sections = [{"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections()
+                    if s.iri in self.sections]
+        views = [{"id": curie(v.iri), "label": v.label} for v in model.of_kind("view")]
+        return {"nodes": nodes, "edges": edges, "kinds": kinds, "relations": relations,
+                "sections": sections, "views": views}
+
+
+def _environment(site: Site) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["script_json"] = script_json
+    env.globals.update(
+        site=site, model=site.model, safe_url=safe_url, doi_url=doi_url, arxiv_url=arxiv_url, curie=curie,
+        kind_style=KIND_STYLE, relation_style=RELATION_STYLE, relation_labels=RELATION_LABELS,
+        relation_words=RELATION_WORDS, kind_labels=KIND_LABELS, map_kinds=MAP_KINDS, version=__version__,
+        data_files=DATA_FILES, base_iri=BASE_IRI,
+    )
+    return env
+
+
+# ------------------------------------------------------------------------------------- the build
+def _vis_network() -> bytes:
+    try:
+        path = resources.files("pyvis").joinpath(*VIS_PACKAGE_PATH)
+        return path.read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        raise BuildError(
+            "vis-network 9.1.2 not found: the map's script is copied from the pyvis package "
+            "(pyvis/lib/vis-9.1.2/vis-network.min.js); install it with `pip install pyvis`"
+        ) from None
+
+
+def _normal_base_url(base_url: str | None) -> str | None:
+    if base_url is None or base_url == "":
+        return None
+    if not re.match(r"^https?://[^\s<>\"']+$", base_url):
+        raise BuildError(f"--base-url must be an http(s) address, got {base_url!r}")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def gather_pages(site: Site) -> list[Page]:
+    """Every HTML page of the site, before anything is written."""
+    model = site.model
+    pages = [
+        Page("index.html", "home.html", "The debate at a glance", nav="index.html"),
+        Page("map/index.html", "map.html", "The argument map", nav="map/index.html"),
+        Page("outline/index.html", "outline.html", "The argument as an outline", nav="outline/index.html"),
+        Page("views/index.html", "views.html", "Opposing views and the paper's responses", nav="views/index.html"),
+        Page("evidence/index.html", "evidence.html", "All evidence", nav="evidence/index.html"),
+        Page("sources/index.html", "sources.html", "Sources", nav="sources/index.html"),
+        Page("data/index.html", "data.html", "Download the data", nav="data/index.html"),
+    ]
+    for node in sorted(model.nodes.values(), key=lambda n: n.page or ""):
+        if node.page is None:
+            continue
+        pages.append(Page(node.page + "index.html", "node.html", node.label, {"node": node}))
+    return pages
+
+
+def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
+    """Remove files an earlier build wrote that this one did not (the manifest lists them), and empty folders."""
+    manifest = out_dir / MANIFEST
+    if not manifest.is_file():
+        return []
+    try:
+        previous = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError):
+        return []
+    keep = set(written)
+    removed = []
+    root = out_dir.resolve()
+    for name in previous:
+        if not isinstance(name, str) or name in keep:
+            continue
+        path = (out_dir / name).resolve()
+        if root not in path.parents or not path.is_file():
+            continue
+        path.unlink()
+        removed.append(name)
+        parent = path.parent
+        while parent != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return sorted(removed)
+
+
+def build_site(
+    data,
+    out_dir: str | Path = "site",
+    *,
+    base_url: str | None = None,
+    queries: list | None = None,
+    console_writer: Callable | None = None,
+) -> BuildResult:
+    """Render the debate into `out_dir`. Returns what was written (see `BuildResult.summary`); never prints.
+
+    `data` is a pyoxigraph Store, a `Loaded`, or Turtle paths (None: the data/ files), which are loaded and
+    validated first (`InvalidData` when they do not conform). `queries` (named queries) go to the query console when its writer is available; when the console
+    cannot be built (`ConsoleUnavailable`) the site is built without it and `console_note` says why.
+    """
+    out_dir = Path(out_dir)
+    base_url = _normal_base_url(base_url)
+    store, source_files = _store_of(data)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
+
+    vis = _vis_network()
+    model = build_model(store)
+
+    # the console first: the nav links to query/ only when it was written
+    console_files: list[str] = []
+    console_note = None
+    if console_writer is None:
+        from .console import ConsoleUnavailable, write_console
+        if queries is None:
+            from ..query import named_queries
+            queries = named_queries()
+        try:
+            console_files = list(write_console(out_dir, queries))
+        except ConsoleUnavailable as exc:
+            console_note = str(exc)
+    else:
+        console_files = list(console_writer(out_dir, queries or []))
+
+    site = Site(model, store, base_url, console=bool(console_files))
+    env = _environment(site)
+    files: dict[str, bytes] = {}
+
+    # data downloads
+    dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
+    files[DATA_FILES["turtle"][0]] = export.turtle(
+        store, header="The Public AI debate as an argument graph (argmap). Subjects sorted by IRI.").encode()
+    files[DATA_FILES["ntriples"][0]] = export.ntriples(store).encode()
+    files[DATA_FILES["jsonld"][0]] = export.jsonld(store).encode()
+    files[DATA_FILES["void"][0]] = export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode()
+    files[DATA_FILES["bibtex"][0]] = export.bibtex(model).encode()
+
+    # static assets
+    for path in sorted(STATIC.iterdir()):
+        if path.is_file():
+            files["static/" + path.name] = path.read_bytes()
+    files["static/vis-network.min.js"] = vis
+    graph = site.graph_data()
+    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(graph) + ";\n").encode()
+
+    sizes = {name: len(data) for name, data in files.items()}
+    pages = gather_pages(site)
+    nav = [(path, href, label) for path, href, label in NAV]
+    if site.console:
+        nav.append(("query/index.html", "query/", "Query"))
+    for page in pages:
+        template = env.get_template(page.template)
+        canonical = (base_url + page.path[: -len("index.html")]) if base_url else None
+        html = template.render(page=page, root=page.root, nav=nav, canonical=canonical, graph=graph,
+                               sizes=sizes, **page.context)
+        files[page.path] = html.encode("utf-8")
+    if base_url:
+        urls = "".join(f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
+                       for p in sorted(pages, key=lambda p: p.path))
+        files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                                + urls + "</urlset>\n").encode()
+
+    root = out_dir.resolve()
+    for name, data in sorted(files.items()):
+        target = (out_dir / name)
+        if root not in target.resolve().parents:
+            raise BuildError(f"refusing to write {name}: outside {out_dir}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+
+    written = sorted(set(files) | set(console_files))
+    sizes = {name: (out_dir / name).stat().st_size for name in written}
+    removed = _clean_stale(out_dir, written + [MANIFEST])
+    manifest = json.dumps({"generator": f"argmap {__version__}", "files": written}, indent=1, sort_keys=True) + "\n"
+    (out_dir / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
+
+    counts: dict[str, int] = {"pages": len(pages)}
+    for page in pages:
+        kind = page.context["node"].kind if "node" in page.context else "site"
+        counts[kind] = counts.get(kind, 0) + 1
+    return BuildResult(out_dir=out_dir, files=sizes, pages=len(pages) + (1 if site.console else 0),
+                       counts=counts, triples=len(store), sources=source_files, console_files=console_files,
+                       console_note=console_note, removed=removed)
+
+
+def _store_of(data) -> tuple[ox.Store, list[str]]:
+    if isinstance(data, ox.Store):
+        return data, []
+    if hasattr(data, "store") and hasattr(data, "paths"):
+        return data.store, [str(p) for p in data.paths]
+    from ..validate import load_valid
+
+    loaded = load_valid(list(data) if data else None)
+    return loaded.store, [str(p) for p in loaded.paths]
+
+
+def digest(out_dir: str | Path) -> str:
+    """SHA-256 over every file of a built site (names and bytes): equal digests, identical sites."""
+    out_dir = Path(out_dir)
+    h = hashlib.sha256()
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        h.update(path.relative_to(out_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+__all__ = ["BuildError", "BuildResult", "DATA_FILES", "build_site", "digest", "safe_url", "script_json"]
