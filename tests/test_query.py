@@ -48,7 +48,7 @@ def test_ask_and_construct():
     assert run("ASK { ?s a am:View }", "-d", BASE).output == "no\n"
     out = run("CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a am:Claim ; rdfs:label ?l }", "-d", BASE).output
     assert "@prefix claim: <https://w3id.org/argmap/id/claim/>" in out
-    assert 'claim:fixture-claim rdfs:label "A fixture claim"' in out
+    assert 'claim:fixture-claim\n    rdfs:label "A fixture claim" .' in out
     nt = run("DESCRIBE claim:fixture-claim", "-d", BASE, "--format", "ntriples").output
     assert "<https://w3id.org/argmap/id/claim/fixture-claim> <http://www.w3.org/2000/01/rdf-schema#label>" in nt
 

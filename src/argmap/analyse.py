@@ -184,27 +184,31 @@ def _coordinates(rows: dict[int, list[str]]) -> dict[str, tuple[int, int]]:
     return dict(sorted(positions.items()))
 
 
+def _with_bearing_evidence(model: Model, found: set[str], statements: list[str]) -> set[str]:
+    """Add to `found` the evidence and inferences bearing (transitively) on `statements`, and the sources
+    of everything found that the map shows."""
+    frontier = list(statements)
+    while frontier:
+        iri = frontier.pop()
+        for edge in model.incoming(iri, "supports", "attacks", "qualifies", "undercuts", "concludes", "premise"):
+            node = model.node(edge.source)
+            if node is not None and node.kind in ("evidence", "inference") and edge.source not in found:
+                found.add(edge.source)
+                frontier.append(edge.source)
+    for iri in list(found):
+        for edge in model.outgoing(iri, "cites"):
+            if model.node(edge.target) is not None and model.node(edge.target).on_map:
+                found.add(edge.target)
+    return found
+
+
 def view_members(model: Model) -> dict[str, list[str]]:
     """For each opposing view: the view, its responses, the evidence and inferences bearing on them and
     the sources of that evidence — what the map's view filter shows."""
     members: dict[str, list[str]] = {}
     for view in model.of_kind("view"):
-        found = {view.iri}
         statements = [view.iri] + [r.iri for r in model.responses(view.iri)]
-        found.update(statements)
-        frontier = list(statements)
-        while frontier:
-            iri = frontier.pop()
-            for edge in model.incoming(iri, "supports", "attacks", "qualifies", "undercuts", "concludes", "premise"):
-                node = model.node(edge.source)
-                if node is not None and node.kind in ("evidence", "inference") and edge.source not in found:
-                    found.add(edge.source)
-                    frontier.append(edge.source)
-        for iri in list(found):
-            for edge in model.outgoing(iri, "cites"):
-                if model.node(edge.target) is not None and model.node(edge.target).on_map:
-                    found.add(edge.target)
-        members[view.iri] = sorted(found)
+        members[view.iri] = sorted(_with_bearing_evidence(model, set(statements), statements))
     return members
 
 
@@ -214,19 +218,8 @@ def section_members(model: Model) -> dict[str, list[str]]:
     for node in model.map_nodes():
         if node.section:
             members[node.section].add(node.iri)
-    for section, found in members.items():
-        frontier = [n for n in found if model.node(n).kind in STATEMENT_KINDS]
-        while frontier:
-            iri = frontier.pop()
-            for edge in model.incoming(iri, "supports", "attacks", "qualifies", "undercuts", "concludes", "premise"):
-                node = model.node(edge.source)
-                if node is not None and node.kind in ("evidence", "inference") and edge.source not in found:
-                    found.add(edge.source)
-                    frontier.append(edge.source)
-        for iri in list(found):
-            for edge in model.outgoing(iri, "cites"):
-                if model.node(edge.target) is not None and model.node(edge.target).on_map:
-                    found.add(edge.target)
+    for found in members.values():
+        _with_bearing_evidence(model, found, [n for n in found if model.node(n).kind in STATEMENT_KINDS])
     return {s: sorted(found) for s, found in sorted(members.items())}
 
 

@@ -147,6 +147,15 @@ def _sort_key(term) -> tuple:
     return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
 
 
+def _by_subject(triples: Sequence[Triple], writer: "_Writer") -> list[tuple[object, dict[str, list]]]:
+    """Triples grouped by subject (IRIs sorted, then blank nodes by label): [(subject, {predicate: objects})]."""
+    grouped: dict = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        grouped[s][p.value].append(o)
+    order = sorted(grouped, key=lambda t: (isinstance(t, ox.BlankNode), writer.blanks.get(t.value, t.value)))
+    return [(subject, grouped[subject]) for subject in order]
+
+
 # ------------------------------------------------------------------------------------ Turtle
 def turtle(store: ox.Store, subjects: Iterable[str] | None = None, prefixes: dict[str, str] | None = None,
            header: str | None = None) -> str:
@@ -158,13 +167,8 @@ def turtle(store: ox.Store, subjects: Iterable[str] | None = None, prefixes: dic
 
 def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None, header: str | None = None) -> str:
     writer = _Writer(PREFIXES if prefixes is None else prefixes, _blank_labels(triples))
-    by_subject: dict = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples:
-        by_subject[s][p.value].append(o)
     blocks = []
-    for subject in sorted(by_subject, key=lambda t: (isinstance(t, ox.BlankNode),
-                                                     writer.blanks.get(t.value, t.value))):
-        predicates = by_subject[subject]
+    for subject, predicates in _by_subject(triples, writer):
         lines = []
         for predicate in sorted(predicates, key=lambda p: (p != RDF_TYPE, p)):
             objects = sorted(set(predicates[predicate]), key=_sort_key)
@@ -186,7 +190,10 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
 # ------------------------------------------------------------------------------------ N-Triples
 def ntriples(store: ox.Store) -> str:
     """N-Triples, one triple a line, lines sorted."""
-    triples = _triples(store)
+    return ntriples_of(_triples(store))
+
+
+def ntriples_of(triples: Sequence[Triple]) -> str:
     writer = _Writer({}, _blank_labels(triples))
     lines = sorted(f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n"
                    for s, p, o in triples)
@@ -195,14 +202,10 @@ def ntriples(store: ox.Store) -> str:
 
 # ------------------------------------------------------------------------------------ JSON-LD
 def _jsonld_nodes(triples: Sequence[Triple], writer: _Writer) -> list[dict]:
-    by_subject: dict = defaultdict(lambda: defaultdict(list))
-    for s, p, o in triples:
-        by_subject[s][p.value].append(o)
     nodes = []
-    for subject in sorted(by_subject, key=lambda t: (isinstance(t, ox.BlankNode),
-                                                     writer.blanks.get(t.value, t.value))):
+    for subject, predicates in _by_subject(triples, writer):
         node: dict[str, object] = {"@id": writer.node_id(subject)}
-        for predicate, objects in by_subject[subject].items():
+        for predicate, objects in predicates.items():
             objects = sorted(set(objects), key=_sort_key)
             if predicate == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
                 node["@type"] = [writer.compact(o.value) for o in objects]
@@ -234,7 +237,11 @@ def jsonld_document(triples: Sequence[Triple], prefixes: dict[str, str] | None =
 
 def jsonld(store: ox.Store, subjects: Iterable[str] | None = None) -> str:
     """The graph (or the given subjects) as JSON-LD, keys sorted, two-space indent."""
-    return json.dumps(jsonld_document(_triples(store, subjects)), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return jsonld_of(_triples(store, subjects))
+
+
+def jsonld_of(triples: Sequence[Triple]) -> str:
+    return json.dumps(jsonld_document(triples), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 # ------------------------------------------------------------------------------------ VoID

@@ -9,7 +9,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from .config import PREFIXES
+from .export import jsonld_of, ntriples_of, turtle_of
 from .load import short
 from .query import QueryResult
 
@@ -90,17 +90,6 @@ def as_json(result: QueryResult) -> str:
     return json.dumps(result.json, indent=2, ensure_ascii=False) + "\n"
 
 
-def graph_as(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> str:
-    """Serialize triples in a stable order (sorted), with the project prefixes where the format has them."""
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD):
-        used = {p: ns for p, ns in PREFIXES.items() if any(ns in str(t) for t in ordered)}
-        data = ox.serialize(ordered, format=rdf_format, prefixes=used)
-    else:
-        data = ox.serialize(ordered, format=rdf_format)
-    return data.decode("utf-8")
-
-
 #: format name -> renderer for SELECT/ASK results
 RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
     "table": as_table,
@@ -109,13 +98,14 @@ RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
     "json": as_json,
 }
 
-#: format name -> RDF syntax for CONSTRUCT/DESCRIBE results ("table" shows a graph as Turtle)
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "table": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
+#: format name -> serializer for CONSTRUCT/DESCRIBE results ("table" shows a graph as Turtle); the same
+#: sorted writers as the site's downloads, so equal graphs print equal text
+GRAPH_FORMATS: dict[str, Callable[[list[ox.Triple]], str]] = {
+    "table": turtle_of,
+    "turtle": turtle_of,
+    "ntriples": ntriples_of,
+    "jsonld": jsonld_of,
+    "json": jsonld_of,
 }
 
 FORMAT_NAMES = sorted(set(RESULT_FORMATS) | set(GRAPH_FORMATS))
@@ -126,7 +116,7 @@ def render(result: QueryResult, fmt: str) -> str:
     if result.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             raise ValueError(f"a CONSTRUCT/DESCRIBE result is a graph: use --format {', '.join(sorted(GRAPH_FORMATS))}")
-        return graph_as(result.triples or [], GRAPH_FORMATS[fmt])
+        return GRAPH_FORMATS[fmt](result.triples or [])
     if fmt not in RESULT_FORMATS:
         raise ValueError(f"a SELECT/ASK result is a table: use --format {', '.join(RESULT_FORMATS)}")
     return RESULT_FORMATS[fmt](result)
