@@ -29,11 +29,21 @@ def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None) -> None
       argmap build --out public/ --base-url https://example.org/argmap/
       argmap build data/ && argmap serve
     """
+    build_and_report(paths, out_dir, base_url)
+    click.echo(f"Open it with `argmap serve --dir {out_dir}`.")
+
+
+def build_and_report(paths: tuple[str, ...], out_dir: Path, base_url: str | None = None):
+    """Validate the data, build the site, print what was written; return the loaded data (for `serve --build`).
+
+    Invalid data: print the validation report and stop with a one-line error, writing nothing."""
     from ..site.build import build_site
+    from ..validate import load_valid
 
     started = time.perf_counter()
     try:
-        result = build_site(list(paths) or None, out_dir, base_url=base_url)
+        loaded = load_valid(list(paths) or None)
+        result = build_site(loaded, out_dir, base_url=base_url)
     except InvalidData as exc:
         click.echo(exc.report.format_text(), err=True, nl=False)
         raise click.ClickException(
@@ -42,4 +52,4 @@ def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None) -> None
     except ArgmapError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(result.summary(time.perf_counter() - started), nl=False)
-    click.echo(f"Open it with `argmap serve --dir {out_dir}`.")
+    return loaded

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import click
 
-from ..errors import ArgmapError, InvalidData
+from ..errors import ArgmapError
 
 
 def _stop(signum, frame):  # SIGTERM: stop like Ctrl+C, so the query workers are shut down too
     raise KeyboardInterrupt
-
-
-def _build_site(paths: tuple[str, ...], out: Path):
-    """Validate the data and build the site into `out` (as `argmap build`); return the loaded data."""
-    from ..site.build import build_site
-    from ..validate import load_valid
-
-    started = time.perf_counter()
-    try:
-        loaded = load_valid(list(paths) or None)
-    except InvalidData as exc:
-        click.echo(exc.report.format_text(), err=True, nl=False)
-        raise click.ClickException(
-            "the data does not validate, so no site was built; fix the problems above (`argmap validate`)"
-        ) from None
-    result = build_site(loaded, out)
-    click.echo(result.summary(time.perf_counter() - started), nl=False)
-    return loaded
 
 
 @click.command("serve")
@@ -64,9 +45,10 @@ def command(paths, port, host, site_dir, build_first, timeout, max_results, work
     """
     from ..load import load_paths
     from ..server import make_server
+    from .build_cmd import build_and_report
 
     try:
-        loaded = _build_site(paths, site_dir) if build_first else load_paths(paths or None)
+        loaded = build_and_report(paths, site_dir) if build_first else load_paths(paths or None)
         serve_dir = site_dir if site_dir.is_dir() else None
         server = make_server(
             loaded.store, serve_dir, host=host, port=port, timeout=timeout, max_results=max_results, workers=workers
