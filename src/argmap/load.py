@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from .config import PREFIXES
+from .config import compact
 from .errors import DataError
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -207,11 +207,8 @@ def load_paths(paths: Sequence[str | Path] | None = None) -> Loaded:
 
 
 def short(iri: str) -> str:
-    """An IRI in its shortest prefixed form, for messages and tables."""
-    best = None
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            local = iri[len(ns):]
-            if local and "/" not in local and "#" not in local:
-                best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+    """An IRI in its shortest prefixed form, for messages and tables; <iri> when no prefix fits."""
+    found = compact(iri)
+    if found and found[1] and "/" not in found[1] and "#" not in found[1]:
+        return f"{found[0]}:{found[1]}"
+    return f"<{iri}>"

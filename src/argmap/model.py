@@ -18,7 +18,7 @@ from typing import Iterable, Literal
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .config import BASE_IRI, PREFIXES, VOCAB_IRI
+from .config import BASE_IRI, PREFIXES, VOCAB_IRI, compact
 
 AM = VOCAB_IRI
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -402,13 +402,8 @@ class Model(BaseModel):
 # ----------------------------------------------------------------------------------- helpers
 def curie(iri: str) -> str:
     """`claim:open-weights-are-inert` for a project IRI; the IRI itself otherwise."""
-    best = None
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = prefix
-    if best is None:
-        return iri
-    return f"{best}:{iri[len(PREFIXES[best]):]}"
+    found = compact(iri)
+    return f"{found[0]}:{found[1]}" if found else iri
 
 
 def natural_key(text: str) -> tuple:
