@@ -24,7 +24,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from argmap.load import load_paths
 from argmap.query import named_queries, run_query
-from argmap.server import negotiate, query_kind, unknown_prefixes, uses_service
+from argmap.query import unknown_prefixes
+from argmap.server import negotiate, query_kind, uses_service
 
 pytestmark = pytest.mark.endpoint  # starts real servers on 127.0.0.1
 

@@ -48,36 +48,63 @@ class NamedQuery:
     path: Path
 
 
-_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
-_ERROR_POS = re.compile(r"error at (\d+):(\d+)")
+#: strings, IRIs and comments: what to blank out before looking for keywords or prefixed names in a query
+STRINGS_IRIS_COMMENTS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%\\-]|\s|[,;.)}\]])")
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes a query declares with PREFIX."""
+    return {m.group(1) or "" for m in _DECLARED.finditer(STRINGS_IRIS_COMMENTS.sub(" ", text))}
+
+
+def used_prefixes(text: str) -> set[str]:
+    """The prefixes a query's prefixed names use (strings, IRIs and comments aside)."""
+    return {m.group(1) or "" for m in _PREFIXED.finditer(STRINGS_IRIS_COMMENTS.sub(" ", text))}
 
 
 def with_prefixes(text: str) -> str:
     """Prepend, on ONE line, a PREFIX declaration for each project prefix the query does not declare itself.
 
-    The same text goes to the embedded store and to remote endpoints, so both understand `claim:` etc.
+    For remote endpoints, which do not know `claim:` etc.; the embedded store is given them directly.
     """
-    declared = {m.group(1) for m in _PREFIX_DECL.finditer(text)}
+    declared = declared_prefixes(text)
     missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
     return (" ".join(missing) + "\n" + text) if missing else text
 
 
-def _syntax_message(exc: SyntaxError, shifted: bool) -> str:
-    message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
-    if shifted:
-        message = _ERROR_POS.sub(lambda m: f"line {int(m.group(1)) - 1}, column {m.group(2)}", message)
-    else:
-        message = _ERROR_POS.sub(lambda m: f"line {m.group(1)}, column {m.group(2)}", message)
-    return f"SPARQL syntax error at {message}" if message.startswith("line") else f"SPARQL syntax error: {message}"
+def unknown_prefixes(text: str) -> list[str]:
+    """Prefixes the query uses without declaring them (and that are not project prefixes)."""
+    return sorted(used_prefixes(text) - declared_prefixes(text) - set(PREFIXES))
+
+
+def syntax_message(text: str, message: str) -> str:
+    """The parser's message with its position as `line L, column C`; an unknown prefix is named."""
+    match = _ERROR_AT.match(message)
+    if not match:
+        return " ".join(message.split())
+    line, column = int(match.group(1)), int(match.group(2))
+    rest = message[match.end():]
+    if "Prefix not found" in rest:
+        unknown = unknown_prefixes(text)
+        shown = ", ".join(f"{p}:" for p in unknown) or "a prefix"
+        rest = f"unknown prefix {shown} (declare it with PREFIX NAME: <IRI>)"
+    return f"line {line}, column {column}: {' '.join(rest.split())}"
 
 
 def run_query(store: ox.Store, text: str) -> QueryResult:
-    """Run a read-only SPARQL query on the embedded store."""
-    full = with_prefixes(text)
+    """Run a read-only SPARQL query on the embedded store; the project prefixes need no declaration."""
     try:
-        answer = store.query(full)
+        answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
-        raise QueryError(_syntax_message(exc, full is not text)) from None
+        message = syntax_message(text, str(exc.msg if getattr(exc, "msg", None) else exc))
+        raise QueryError(f"SPARQL syntax error at {message}" if message.startswith("line ")
+                         else f"SPARQL syntax error: {message}") from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     return result_of(answer)

@@ -34,6 +34,7 @@ from . import __version__
 from .config import PREFIXES
 from .export import turtle_of
 from .errors import ArgmapError
+from .query import STRINGS_IRIS_COMMENTS, syntax_message
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,6 @@ def _content_type(media: str) -> str:
 # Reading a request's query
 # ---------------------------------------------------------------------------------------------------------
 
-_STRINGS_IRIS_COMMENTS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
 _KEYWORD = r"(?<![\w:?$-])({})(?![\w:-])"
 _FIRST_FORM = re.compile(
     _KEYWORD.format("SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH"),
@@ -160,7 +157,7 @@ _SERVICE = re.compile(_KEYWORD.format("SERVICE"), re.IGNORECASE)
 
 def query_kind(text: str) -> str | None:
     """'select', 'ask', 'graph', 'update' or None (nothing recognisable), judged by the first keyword."""
-    match = _FIRST_FORM.search(_STRINGS_IRIS_COMMENTS.sub(" ", text))
+    match = _FIRST_FORM.search(STRINGS_IRIS_COMMENTS.sub(" ", text))
     if not match:
         return None
     word = match.group(1).upper()
@@ -168,7 +165,7 @@ def query_kind(text: str) -> str | None:
 
 
 def uses_service(text: str) -> bool:
-    return bool(_SERVICE.search(_STRINGS_IRIS_COMMENTS.sub(" ", text)))
+    return bool(_SERVICE.search(STRINGS_IRIS_COMMENTS.sub(" ", text)))
 
 
 @dataclass
@@ -186,9 +183,6 @@ class Answer:
 # ---------------------------------------------------------------------------------------------------------
 # Evaluation (runs inside a worker process)
 # ---------------------------------------------------------------------------------------------------------
-
-_ERROR_AT = re.compile(r"^error at (\d+):(\d+): ")
-
 
 def _term_json(term) -> dict:
     if isinstance(term, ox.NamedNode):
@@ -220,32 +214,6 @@ def _too_many(max_results: int, what: str) -> Answer:
         f"The result has more than {max_results} {what}, this endpoint's cap. "
         "Add a LIMIT (or an aggregate) to the query, or restart `argmap serve` with a larger --max-results.",
     )
-
-
-_PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%\\-]|\s|[,;.)}\]])")
-_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-
-
-def unknown_prefixes(text: str) -> list[str]:
-    """Prefixes the query uses without declaring them (and that are not project prefixes)."""
-    body = _STRINGS_IRIS_COMMENTS.sub(" ", text)
-    declared = {m.group(1) or "" for m in _DECLARED.finditer(body)}
-    used = {m.group(1) or "" for m in _PREFIXED.finditer(body)}
-    return sorted(used - declared - set(PREFIXES))
-
-
-def syntax_message(text: str, message: str) -> str:
-    """The parser's message with its position as `line L, column C`; an unknown prefix is named."""
-    match = _ERROR_AT.match(message)
-    if not match:
-        return " ".join(message.split())
-    line, column = int(match.group(1)), int(match.group(2))
-    rest = message[match.end():]
-    if "Prefix not found" in rest:
-        unknown = unknown_prefixes(text)
-        shown = ", ".join(f"{p}:" for p in unknown) or "a prefix"
-        rest = f"unknown prefix {shown} (declare it with PREFIX NAME: <IRI>)"
-    return f"line {line}, column {column}: {' '.join(rest.split())}"
 
 
 def evaluate(

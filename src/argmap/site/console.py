@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..config import BASE_IRI, PREFIXES
 from ..errors import ArgmapError
+from ..query import declared_prefixes, used_prefixes
 
 #: The console's own page template, script and stylesheet.
 CONSOLE_DIR = Path(__file__).parent / "console"
@@ -60,7 +61,6 @@ VENDORED = (
 PACKAGES = ("oxigraph", "@zazuko/yasqe")
 
 _SOURCE_MAP = re.compile(rb"\n//# sourceMappingURL=[^\n]*\s*$|/\*# sourceMappingURL=[^*]*\*/\s*$")
-_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w.-]*):", re.IGNORECASE | re.MULTILINE)
 
 
 def find_node_modules(start: Iterable[Path] | None = None) -> Path | None:
@@ -107,9 +107,7 @@ def _check_packages(node_modules: Path | None) -> dict[str, str]:
 def query_with_prefixes(text: str) -> str:
     """The named query as a scholar can paste it into any SPARQL tool: a PREFIX line for every project prefix
     it uses without declaring it, one per line, above the query."""
-    declared = {m.group(1) for m in _PREFIX_DECL.finditer(text)}
-    body = re.sub(r'"(?:[^"\\\n]|\\.)*"|<[^>\s]*>|#[^\n]*', " ", text)  # strings, IRIs and comments name no prefix
-    used = {m.group(1) for m in re.finditer(r"(?<![\w.:?$-])([A-Za-z][\w-]*|):(?=[\w-]|\s)", body)}
+    declared, used = declared_prefixes(text), used_prefixes(text)
     missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p in used and p not in declared]
     if not missing:
         return text
