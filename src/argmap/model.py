@@ -465,29 +465,27 @@ def search_text(*parts: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------ build
-_PREFIX_LINES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(PREFIXES.items()))
-
-Q_TYPES = _PREFIX_LINES + """
+Q_TYPES = """
 SELECT ?s ?type WHERE {
   ?s a ?type .
   FILTER(isIRI(?s) && STRSTARTS(STR(?type), STR(am:)))
 }"""
 
-Q_LITERALS = _PREFIX_LINES + """
+Q_LITERALS = """
 SELECT ?s ?p ?o WHERE {
   VALUES ?p { %s }
   ?s ?p ?o .
   FILTER(isIRI(?s) && isLITERAL(?o))
 }""" % " ".join(f"<{p}>" for p in sorted(LITERAL_FIELDS))
 
-Q_RELATIONS = _PREFIX_LINES + """
+Q_RELATIONS = """
 SELECT ?s ?p ?o WHERE {
   VALUES ?p { %s }
   ?s ?p ?o .
   FILTER(isIRI(?s) && isIRI(?o))
 }""" % " ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | set(LINK_WORDS)))
 
-Q_UNTYPED_LABELS = _PREFIX_LINES + """
+Q_UNTYPED_LABELS = """
 SELECT ?s ?label WHERE {
   ?s rdfs:label ?label .
   FILTER(isIRI(?s))
@@ -496,7 +494,7 @@ SELECT ?s ?label WHERE {
 
 
 def _select(store: ox.Store, query: str) -> list[tuple]:
-    solutions = store.query(query)
+    solutions = store.query(query, prefixes=PREFIXES)
     variables = [v.value for v in solutions.variables]
     rows = []
     for solution in solutions:

@@ -15,7 +15,7 @@ from typing import Sequence
 import pyoxigraph as ox
 import rdflib
 
-from .config import SHAPES_PATH, VOCAB_IRI, VOCAB_PATH
+from .config import PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH
 from .errors import InvalidData
 from .load import Loaded, Location, parse_all, resolve_paths, short, store_of
 
@@ -233,31 +233,29 @@ def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Pro
 
 # ---------------------------------------------------------------------------- graph-wide references
 
-_PREFIX = f"PREFIX am: <{VOCAB_IRI}> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-
-_DANGLING = _PREFIX + """
+_DANGLING = """
 SELECT DISTINCT ?s ?p ?o WHERE {
   ?s ?p ?o .
   FILTER(isIRI(?o) && STRSTARTS(STR(?p), STR(am:)) && ?p != rdf:type)
   FILTER NOT EXISTS { ?o rdf:type ?anyType }
 }"""
 
-_EVIDENCE = _PREFIX + """
+_EVIDENCE = """
 SELECT ?e ?type WHERE {
   ?e rdf:type ?type .
   FILTER NOT EXISTS { ?e am:supports|am:attacks|am:qualifies|am:undercuts|am:retracts|am:supersedes ?target }
   FILTER NOT EXISTS { ?inference am:premise ?e }
 }"""
 
-_SOURCES = _PREFIX + """
+_SOURCES = """
 SELECT ?s WHERE {
   ?s rdf:type am:Source .
   FILTER NOT EXISTS { ?user am:source|am:citesAsEvidence ?s }
 }"""
 
-_TYPES = _PREFIX + "SELECT ?s ?type WHERE { ?s rdf:type ?type }"
+_TYPES = "SELECT ?s ?type WHERE { ?s rdf:type ?type }"
 
-_TERMS = _PREFIX + """
+_TERMS = """
 SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
   { ?s ?term ?o } UNION { ?s rdf:type ?term }
   FILTER(isIRI(?term) && STRSTARTS(STR(?term), STR(am:)))
@@ -265,7 +263,7 @@ SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
 
 
 def _rows(store: ox.Store, query: str):
-    return list(store.query(query))
+    return list(store.query(query, prefixes=PREFIXES))
 
 
 def check_references(loaded: Loaded) -> list[Problem]:
