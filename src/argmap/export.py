@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pyoxigraph as ox
 
 from .config import BASE_IRI, PREFIXES, VOCAB_IRI
-from .model import Model, Node
+
+if TYPE_CHECKING:  # only annotations: `argmap query` should not import pydantic to print Turtle
+    from .model import Model, Node
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD = PREFIXES["xsd"]
