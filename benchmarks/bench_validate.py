@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 from argmap import validate as v  # noqa: E402
 from argmap.load import parse_all, resolve_paths, store_of, Loaded  # noqa: E402

@@ -278,7 +278,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
             loc = loaded.mention(iri, block.path if block else None, block.line if block else 1) or \
                 loaded.mention(iri) or Location(loaded.paths[0], 1)
             near = _nearest(iri[len(VOCAB_IRI):], [t[len(VOCAB_IRI):] for t in terms])
-            hint = f"; did you mean am:{near}?" if near else "; see src/argmap/resources/vocab.ttl"
+            hint = f"; did you mean am:{near}?" if near else "; see argmap/resources/vocab.ttl"
             problems.append(_problem(loc, short(user.value), "unknown-term",
                                      f"{short(iri)} is not in the argmap vocabulary{hint}", short(iri)))
 
