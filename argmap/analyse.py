@@ -97,9 +97,11 @@ def layered_layout(model: Model) -> Layout:
     is_source = {n: model.node(n).kind == "source" for n in graph.nodes}
     argument = nx.DiGraph()
     argument.add_nodes_from(n for n in graph.nodes if not is_source[n])
-    argument.add_edges_from((u, v) for u, v, d in graph.edges(data=True)
-                            if u in argument and v in argument
-                            and any(r in ARGUMENT_RELATIONS for r in d["relations"]))
+    argument.add_edges_from(
+        (u, v)
+        for u, v, d in graph.edges(data=True)
+        if u in argument and v in argument and any(r in ARGUMENT_RELATIONS for r in d["relations"])
+    )
 
     theses = [n.iri for n in model.theses() if n.iri in argument]
     layers: dict[str, int] = {}
@@ -150,11 +152,12 @@ def _order_layers(graph: nx.DiGraph, rows: dict[int, list[str]], order_key: dict
 
     def sweep(sequence: list[int], direction: int) -> None:
         for k in sequence:
-            def bary(node: str) -> tuple:
-                near = [position[m] for m in undirected.neighbors(node)
-                        if (layer_of[m] - k) * direction < 0]
+
+            def bary(node: str, k: int = k) -> tuple:
+                near = [position[m] for m in undirected.neighbors(node) if (layer_of[m] - k) * direction < 0]
                 mean = sum(near) / len(near) if near else position[node]
                 return (round(mean, 9), order_key[node])
+
             rows[k] = sorted(rows[k], key=bary)
             for i, n in enumerate(rows[k]):
                 position[n] = i / max(1, len(rows[k]) - 1)
@@ -174,7 +177,7 @@ def _coordinates(rows: dict[int, list[str]]) -> dict[str, tuple[int, int]]:
         count = math.ceil(len(nodes) / MAX_ROW)
         per_row = math.ceil(len(nodes) / count) if nodes else 0
         for r in range(count):
-            chunk = nodes[r * per_row:(r + 1) * per_row]
+            chunk = nodes[r * per_row : (r + 1) * per_row]
             offset = (len(chunk) - 1) * X_STEP / 2
             stagger = (X_STEP // 2) if (r % 2 and count > 1) else 0
             for i, node in enumerate(chunk):
@@ -224,6 +227,13 @@ def section_members(model: Model) -> dict[str, list[str]]:
 
 
 __all__ = [
-    "MAP_KINDS", "Layout", "argument_graph", "degrees", "evidence_sources", "layered_layout",
-    "section_members", "single_source_statements", "view_members",
+    "MAP_KINDS",
+    "Layout",
+    "argument_graph",
+    "degrees",
+    "evidence_sources",
+    "layered_layout",
+    "section_members",
+    "single_source_statements",
+    "view_members",
 ]

@@ -52,4 +52,4 @@ PREFIXES = {
 def compact(iri: str) -> tuple[str, str] | None:
     """(prefix, local name) for the longest configured namespace `iri` starts with; None when none does."""
     best = max((p for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda p: len(PREFIXES[p]), default=None)
-    return None if best is None else (best, iri[len(PREFIXES[best]):])
+    return None if best is None else (best, iri[len(PREFIXES[best]) :])

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -63,8 +64,9 @@ def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Tri
         return [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
     found = []
     for iri in subjects:
-        found.extend((q.subject, q.predicate, q.object)
-                     for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+        found.extend(
+            (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+        )
     return found
 
 
@@ -94,17 +96,17 @@ class _Writer:
     def iri(self, iri: str, turtle: bool = True) -> str:
         if turtle:
             for prefix, ns in self.prefixes:
-                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns):]):
+                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
                     self.used.add(prefix)
-                    return f"{prefix}:{iri[len(ns):]}"
+                    return f"{prefix}:{iri[len(ns) :]}"
         return f"<{_escape_iri(iri)}>"
 
     def compact(self, iri: str) -> str:
         """A prefixed name when one fits, else the IRI itself (JSON-LD: no angle brackets)."""
         for prefix, ns in self.prefixes:
-            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns):]):
+            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
                 self.used.add(prefix)
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return iri
 
     def node_id(self, term) -> str:
@@ -149,7 +151,7 @@ def _sort_key(term) -> tuple:
     return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
 
 
-def _by_subject(triples: Sequence[Triple], writer: "_Writer") -> list[tuple[object, dict[str, list]]]:
+def _by_subject(triples: Sequence[Triple], writer: _Writer) -> list[tuple[object, dict[str, list]]]:
     """Triples grouped by subject (IRIs sorted, then blank nodes by label): [(subject, {predicate: objects})]."""
     grouped: dict = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
@@ -159,8 +161,12 @@ def _by_subject(triples: Sequence[Triple], writer: "_Writer") -> list[tuple[obje
 
 
 # ------------------------------------------------------------------------------------ Turtle
-def turtle(store: ox.Store, subjects: Iterable[str] | None = None, prefixes: dict[str, str] | None = None,
-           header: str | None = None) -> str:
+def turtle(
+    store: ox.Store,
+    subjects: Iterable[str] | None = None,
+    prefixes: dict[str, str] | None = None,
+    header: str | None = None,
+) -> str:
     """Turtle with one block per subject, subjects sorted by IRI, `a` first, then predicates and objects
     sorted; only the prefixes used are declared. `subjects` limits the output to those nodes."""
     triples = _triples(store, subjects)
@@ -183,8 +189,12 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
                 lines.append(f"{verb} " + " , ".join(rendered))
         blocks.append(writer.term(subject) + "\n    " + " ;\n    ".join(lines) + " .\n")
     head = "".join(f"# {line}\n".replace("# \n", "#\n") for line in (header or "").splitlines())
-    declared = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(
-        (p, ns) for p, ns in (PREFIXES if prefixes is None else prefixes).items() if p in writer.used))
+    declared = "".join(
+        f"@prefix {p}: <{ns}> .\n"
+        for p, ns in sorted(
+            (p, ns) for p, ns in (PREFIXES if prefixes is None else prefixes).items() if p in writer.used
+        )
+    )
     body = "\n".join(blocks)
     return head + (declared + "\n" if declared else "") + body
 
@@ -197,8 +207,9 @@ def ntriples(store: ox.Store) -> str:
 
 def ntriples_of(triples: Sequence[Triple]) -> str:
     writer = _Writer({}, _blank_labels(triples))
-    lines = sorted(f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n"
-                   for s, p, o in triples)
+    lines = sorted(
+        f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n" for s, p, o in triples
+    )
     return "".join(lines)
 
 
@@ -247,8 +258,9 @@ def jsonld_of(triples: Sequence[Triple]) -> str:
 
 
 # ------------------------------------------------------------------------------------ VoID
-def void(store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | None = None,
-         void_path: str = "data/void.ttl") -> str:
+def void(
+    store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | None = None, void_path: str = "data/void.ttl"
+) -> str:
     """A VoID description of the dataset: size, class and property partitions, and where the dumps are.
 
     `dumps` maps a media type to the dump's path below the site root. With `base_url` every IRI is
@@ -259,8 +271,11 @@ def void(store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | N
     objects = {str(o) for _, _, o in triples}
     classes = Counter(o.value for s, p, o in triples if p.value == RDF_TYPE and isinstance(o, ox.NamedNode))
     properties = Counter(p.value for _, p, _ in triples)
-    entities = {s.value for s, p, o in triples if p.value == RDF_TYPE and isinstance(s, ox.NamedNode)
-                and s.value.startswith(BASE_IRI)}
+    entities = {
+        s.value
+        for s, p, o in triples
+        if p.value == RDF_TYPE and isinstance(s, ox.NamedNode) and s.value.startswith(BASE_IRI)
+    }
 
     depth = void_path.count("/")
 
@@ -281,9 +296,12 @@ def void(store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | N
         "",
         f"{here(void_path + '#dataset')} a void:Dataset ;",
         f"    dcterms:title {lit('The argument of “' + title + '” as a knowledge graph')} ;",
-        "    dcterms:description " + lit(
+        "    dcterms:description "
+        + lit(
             "Claims, principles, examples, opposing views, responses and the evidence behind them, with the "
-            "sources they cite, modelled by the argmap project.") + " ;",
+            "sources they cite, modelled by the argmap project."
+        )
+        + " ;",
     ]
     for paper in papers:
         if paper.arxiv_id:
@@ -299,10 +317,12 @@ def void(store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | N
         f"    void:properties {len(properties)} ;",
         f"    void:classes {len(classes)} ;",
     ]
-    for media, path in sorted(dumps.items(), key=lambda kv: kv[1]):
+    for path in sorted(dumps.values()):
         lines.append(f"    void:dataDump {here(path)} ;")
     for media in sorted(dumps):
-        lines.append(f"    void:feature <{_escape_iri(_FEATURES.get(media, 'http://www.w3.org/ns/formats/' + media))}> ;")
+        lines.append(
+            f"    void:feature <{_escape_iri(_FEATURES.get(media, 'http://www.w3.org/ns/formats/' + media))}> ;"
+        )
     theses = model.theses()
     if theses:
         lines.append(f"    void:exampleResource <{_escape_iri(theses[0].iri)}> ;")
@@ -324,8 +344,16 @@ _FEATURES = {
 
 # ------------------------------------------------------------------------------------ BibTeX
 _BIB_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 
 

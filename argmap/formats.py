@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Callable
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -40,7 +40,9 @@ def _tsv_term(term: dict | None) -> str:
         return f"<{value}>"
     if kind == "bnode":
         return f"_:{value}"
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
     if "xml:lang" in term:
         return f'"{escaped}"@{term["xml:lang"]}'
     if "datatype" in term and term["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
@@ -59,7 +61,10 @@ def as_table(result: QueryResult) -> str:
     header = result.variables
     body = [[_clip(_readable(row.get(v))) for v in header] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
     out.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(out) + "\n"

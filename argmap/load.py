@@ -7,9 +7,9 @@ records the line where every subject block starts, so later stages can report `f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -54,7 +54,7 @@ class SourceFile:
         forms = [f"<{iri}>"]
         for prefix, ns in self.prefixes.items():
             if iri.startswith(ns) and ns:
-                forms.append(f"{prefix}:{iri[len(ns):]}")
+                forms.append(f"{prefix}:{iri[len(ns) :]}")
         for number, line in enumerate(self.text.splitlines(), start=1):
             if number < after_line or line.lstrip().startswith("#"):
                 continue

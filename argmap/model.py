@@ -12,8 +12,9 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Literal
+from typing import Literal
 
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -60,33 +61,80 @@ CLASS_KINDS: tuple[tuple[str, str], ...] = (
 
 #: Kinds drawn on the map, in legend order.
 MAP_KINDS: tuple[str, ...] = (
-    "claim", "challenge", "principle", "example", "view", "response", "implication", "evidence", "inference",
+    "claim",
+    "challenge",
+    "principle",
+    "example",
+    "view",
+    "response",
+    "implication",
+    "evidence",
+    "inference",
     "source",
 )
 STATEMENT_KINDS = frozenset({"claim", "challenge", "principle", "example", "view", "response", "implication"})
-KIND_ORDER = {kind: i for i, kind in enumerate(MAP_KINDS + (
-    "paper", "version", "section", "person", "organisation", "group", "model", "dataset", "supercomputer",
-    "table", "project", "dimension", "cell"))}
+KIND_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        MAP_KINDS
+        + (
+            "paper",
+            "version",
+            "section",
+            "person",
+            "organisation",
+            "group",
+            "model",
+            "dataset",
+            "supercomputer",
+            "table",
+            "project",
+            "dimension",
+            "cell",
+        )
+    )
+}
 
 KIND_LABELS = {
-    "claim": ("Claim", "Claims"), "challenge": ("Challenge category", "Challenge categories"),
-    "principle": ("Principle", "Principles"), "example": ("Example", "Examples"),
-    "view": ("Opposing view", "Opposing views"), "response": ("Response", "Responses"),
-    "implication": ("Implication", "Implications"), "evidence": ("Evidence", "Evidence"),
-    "inference": ("Inference", "Inferences"), "source": ("Source", "Sources"),
-    "paper": ("Paper", "Papers"), "version": ("Paper version", "Paper versions"),
-    "section": ("Section", "Sections"), "person": ("Person", "People"),
-    "organisation": ("Organisation", "Organisations"), "group": ("Actor group", "Actor groups"),
-    "model": ("Model", "Models"), "dataset": ("Dataset", "Datasets"),
-    "supercomputer": ("Supercomputer", "Supercomputers"), "table": ("Comparison table", "Comparison tables"),
-    "project": ("Compared project", "Compared projects"), "dimension": ("Dimension", "Dimensions"),
+    "claim": ("Claim", "Claims"),
+    "challenge": ("Challenge category", "Challenge categories"),
+    "principle": ("Principle", "Principles"),
+    "example": ("Example", "Examples"),
+    "view": ("Opposing view", "Opposing views"),
+    "response": ("Response", "Responses"),
+    "implication": ("Implication", "Implications"),
+    "evidence": ("Evidence", "Evidence"),
+    "inference": ("Inference", "Inferences"),
+    "source": ("Source", "Sources"),
+    "paper": ("Paper", "Papers"),
+    "version": ("Paper version", "Paper versions"),
+    "section": ("Section", "Sections"),
+    "person": ("Person", "People"),
+    "organisation": ("Organisation", "Organisations"),
+    "group": ("Actor group", "Actor groups"),
+    "model": ("Model", "Models"),
+    "dataset": ("Dataset", "Datasets"),
+    "supercomputer": ("Supercomputer", "Supercomputers"),
+    "table": ("Comparison table", "Comparison tables"),
+    "project": ("Compared project", "Compared projects"),
+    "dimension": ("Dimension", "Dimensions"),
     "cell": ("Table cell", "Table cells"),
 }
 
 # --------------------------------------------------------------------------------------- relations
 Relation = Literal[
-    "supports", "attacks", "undercuts", "qualifies", "responds-to", "instantiates", "in-category",
-    "premise", "concludes", "cites", "retracts", "supersedes",
+    "supports",
+    "attacks",
+    "undercuts",
+    "qualifies",
+    "responds-to",
+    "instantiates",
+    "in-category",
+    "premise",
+    "concludes",
+    "cites",
+    "retracts",
+    "supersedes",
 ]
 
 #: predicate -> (relation, reversed?): `premise` is written inference -> premise but drawn premise -> inference.
@@ -123,8 +171,17 @@ RELATION_WORDS: dict[str, tuple[str, str]] = {
 }
 
 #: Relations that carry the argument (the outline and the layout follow these; `cites` does not).
-ARGUMENT_RELATIONS = ("supports", "attacks", "undercuts", "qualifies", "responds-to", "instantiates",
-                      "in-category", "premise", "concludes")
+ARGUMENT_RELATIONS = (
+    "supports",
+    "attacks",
+    "undercuts",
+    "qualifies",
+    "responds-to",
+    "instantiates",
+    "in-category",
+    "premise",
+    "concludes",
+)
 
 #: Non-argument links a page shows: predicate -> (outgoing words, incoming words).
 LINK_WORDS: dict[str, tuple[str, str]] = {
@@ -151,25 +208,58 @@ LINK_WORDS: dict[str, tuple[str, str]] = {
 
 #: Literal properties read into fields: predicate -> field name.
 LITERAL_FIELDS: dict[str, str] = {
-    RDFS_LABEL: "label", AM + "text": "text", AM + "outlineId": "outline_id", AM + "order": "order",
-    AM + "quote": "quote", AM + "locator": "locator", AM + "note": "note", AM + "measures": "measures",
-    AM + "value": "value", AM + "minValue": "min_value", AM + "maxValue": "max_value", AM + "unit": "unit",
-    AM + "asOf": "as_of", AM + "asOfNote": "as_of_note", AM + "figureId": "figure_id",
-    AM + "authors": "authors", AM + "year": "year", AM + "url": "url", AM + "doi": "doi",
-    AM + "arxivId": "arxiv_id", AM + "venue": "venue", AM + "accessed": "accessed",
-    AM + "refNumber": "ref_number", AM + "sectionNumber": "section_number", AM + "caption": "caption",
-    AM + "cellText": "cell_text", AM + "country": "country", AM + "role": "role",
-    AM + "versionLabel": "version_label", AM + "issued": "issued", AM + "openReviewId": "openreview_id",
+    RDFS_LABEL: "label",
+    AM + "text": "text",
+    AM + "outlineId": "outline_id",
+    AM + "order": "order",
+    AM + "quote": "quote",
+    AM + "locator": "locator",
+    AM + "note": "note",
+    AM + "measures": "measures",
+    AM + "value": "value",
+    AM + "minValue": "min_value",
+    AM + "maxValue": "max_value",
+    AM + "unit": "unit",
+    AM + "asOf": "as_of",
+    AM + "asOfNote": "as_of_note",
+    AM + "figureId": "figure_id",
+    AM + "authors": "authors",
+    AM + "year": "year",
+    AM + "url": "url",
+    AM + "doi": "doi",
+    AM + "arxivId": "arxiv_id",
+    AM + "venue": "venue",
+    AM + "accessed": "accessed",
+    AM + "refNumber": "ref_number",
+    AM + "sectionNumber": "section_number",
+    AM + "caption": "caption",
+    AM + "cellText": "cell_text",
+    AM + "country": "country",
+    AM + "role": "role",
+    AM + "versionLabel": "version_label",
+    AM + "issued": "issued",
+    AM + "openReviewId": "openreview_id",
 }
 #: Fields that may hold several values (joined with a blank line); the rest keep their first value.
 MULTI_FIELDS = frozenset({"note", "role"})
 #: Field labels for the generic property list of a page, in display order.
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
-    ("section_number", "Section number"), ("version_label", "Version"), ("issued", "Issued"),
-    ("authors", "Authors"), ("year", "Year"), ("venue", "Venue"), ("arxiv_id", "arXiv"),
-    ("openreview_id", "OpenReview"), ("doi", "DOI"), ("url", "Web address"), ("accessed", "Accessed"),
-    ("ref_number", "Reference number in the paper"), ("country", "Country"), ("role", "Role"),
-    ("caption", "Caption"), ("cell_text", "Cell"),
+    ("section_number", "Section number"),
+    ("version_label", "Version"),
+    ("issued", "Issued"),
+    ("authors", "Authors"),
+    ("year", "Year"),
+    ("venue", "Venue"),
+    ("arxiv_id", "arXiv"),
+    ("openreview_id", "OpenReview"),
+    ("doi", "DOI"),
+    ("url", "Web address"),
+    ("accessed", "Accessed"),
+    ("ref_number", "Reference number in the paper"),
+    ("country", "Country"),
+    ("role", "Role"),
+    ("caption", "Caption"),
+    ("cell_text", "Cell"),
 )
 
 
@@ -272,10 +362,16 @@ class Node(BaseModel):
 
     def sort_key(self) -> tuple:
         """Kind, then the paper's reading order (section, then order among siblings, then outline id)."""
-        return (KIND_ORDER.get(self.kind, 99), 0 if self.is_thesis else 1,
-                self.section_order if self.section_order is not None else 10**6,
-                self.order if self.order is not None else 10**6,
-                0 if self.outline_id else 1, natural_key(self.outline_id or ""), self.label.casefold(), self.iri)
+        return (
+            KIND_ORDER.get(self.kind, 99),
+            0 if self.is_thesis else 1,
+            self.section_order if self.section_order is not None else 10**6,
+            self.order if self.order is not None else 10**6,
+            0 if self.outline_id else 1,
+            natural_key(self.outline_id or ""),
+            self.label.casefold(),
+            self.iri,
+        )
 
 
 class Edge(BaseModel):
@@ -336,8 +432,10 @@ class Model(BaseModel):
         return [n for n in self.of_kind("claim") if n.is_conclusion]
 
     def sections(self) -> list[Node]:
-        return sorted(self.of_kind("section"), key=lambda n: (n.order if n.order is not None else 10**6,
-                                                              natural_key(n.section_number or ""), n.iri))
+        return sorted(
+            self.of_kind("section"),
+            key=lambda n: (n.order if n.order is not None else 10**6, natural_key(n.section_number or ""), n.iri),
+        )
 
     def papers(self) -> list[Node]:
         return self.of_kind("paper")
@@ -356,16 +454,16 @@ class Model(BaseModel):
         return self._sorted_nodes(e.source for e in self.incoming(iri, *relations))
 
     def links_from(self, iri: str, predicate: str | None = None) -> list[Link]:
-        return [l for l in self._links_out.get(iri, ()) if predicate is None or l.predicate == predicate]
+        return [link for link in self._links_out.get(iri, ()) if predicate is None or link.predicate == predicate]
 
     def links_to(self, iri: str, predicate: str | None = None) -> list[Link]:
-        return [l for l in self._links_in.get(iri, ()) if predicate is None or l.predicate == predicate]
+        return [link for link in self._links_in.get(iri, ()) if predicate is None or link.predicate == predicate]
 
     def linked(self, iri: str, predicate: str) -> list[Node]:
-        return self._sorted_nodes(l.target for l in self.links_from(iri, AM + predicate))
+        return self._sorted_nodes(link.target for link in self.links_from(iri, AM + predicate))
 
     def linking(self, iri: str, predicate: str) -> list[Node]:
-        return self._sorted_nodes(l.source for l in self.links_to(iri, AM + predicate))
+        return self._sorted_nodes(link.source for link in self.links_to(iri, AM + predicate))
 
     def evidence_for(self, iri: str) -> list[tuple[str, Node]]:
         """(relation, evidence) for every piece of evidence bearing on `iri`, supports first."""
@@ -408,8 +506,9 @@ def curie(iri: str) -> str:
 
 def natural_key(text: str) -> tuple:
     """'R10' after 'R9': digits compare as numbers."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"(\d+)", text) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text) if part
+    )
 
 
 def format_number(lexical: str | None) -> str:
@@ -437,7 +536,7 @@ def permalink(iri: str) -> str | None:
     """
     if not iri.startswith(BASE_IRI):
         return None
-    rest = iri[len(BASE_IRI):]
+    rest = iri[len(BASE_IRI) :]
     segments = rest.split("/")
     if not rest or not all(segments):
         return _hashed(iri)
@@ -472,18 +571,18 @@ SELECT ?s ?type WHERE {
 }"""
 
 Q_LITERALS = """
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { %s }
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {} }}
   ?s ?p ?o .
   FILTER(isIRI(?s) && isLITERAL(?o))
-}""" % " ".join(f"<{p}>" for p in sorted(LITERAL_FIELDS))
+}}""".format(" ".join(f"<{p}>" for p in sorted(LITERAL_FIELDS)))
 
 Q_RELATIONS = """
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { %s }
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {} }}
   ?s ?p ?o .
   FILTER(isIRI(?s) && isIRI(?o))
-}""" % " ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | set(LINK_WORDS)))
+}}""".format(" ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | set(LINK_WORDS))))
 
 Q_UNTYPED_LABELS = """
 SELECT ?s ?label WHERE {
@@ -517,7 +616,7 @@ def build_model(store: ox.Store) -> Model:
     """Read the typed model from a store holding the debate in its default graph."""
     types: dict[str, set[str]] = defaultdict(set)
     for s, t in _select(store, Q_TYPES):
-        types[s.value].add(t.value[len(AM):])
+        types[s.value].add(t.value[len(AM) :])
 
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in _select(store, Q_LITERALS):
@@ -569,10 +668,16 @@ def build_model(store: ox.Store) -> Model:
                 page = _hashed(iri)
             used_pages[page] = iri
         nodes[iri] = Node(
-            iri=iri, kind=kind, types=tuple(sorted(types[iri])), label=label, page=page,
-            section=section_of.get(iri), section_order=section_orders.get(section_of.get(iri, "")),
+            iri=iri,
+            kind=kind,
+            types=tuple(sorted(types[iri])),
+            label=label,
+            page=page,
+            section=section_of.get(iri),
+            section_order=section_orders.get(section_of.get(iri, "")),
             source=evidence_source.get(iri) if kind == "evidence" else None,
-            contributed_by=tuple(sorted(contributors.get(iri, ()))), **fields,
+            contributed_by=tuple(sorted(contributors.get(iri, ()))),
+            **fields,
         )
 
     edges: set[Edge] = set()
@@ -594,6 +699,6 @@ def build_model(store: ox.Store) -> Model:
     return Model(
         nodes=dict(sorted(nodes.items())),
         edges=tuple(sorted(edges, key=lambda e: (e.source, e.target, e.relation))),
-        links=tuple(sorted(links, key=lambda l: (l.source, l.predicate, l.target))),
+        links=tuple(sorted(links, key=lambda link: (link.source, link.predicate, link.target))),
         unknown=dict(sorted(unknown.items())),
     )

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from .errors import EndpointError
 from .export import turtle
-from .remote import first_line, check_url, send
+from .remote import check_url, first_line, send
 
 GRAPH_STORE_HINT = (
     "give the store's Graph Store endpoint (Oxigraph: /store, Fuseki: /DATASET/data, "
@@ -57,9 +57,13 @@ def graph_store_url(endpoint: str, graph: str | None) -> str:
         try:
             ox.NamedNode(graph)
         except ValueError:
-            raise EndpointError(f"--graph {graph!r} is not an absolute IRI (for example https://example.org/graph/argmap)") from None
+            raise EndpointError(
+                f"--graph {graph!r} is not an absolute IRI (for example https://example.org/graph/argmap)"
+            ) from None
         if ":" not in graph:
-            raise EndpointError(f"--graph {graph!r} is not an absolute IRI (for example https://example.org/graph/argmap)")
+            raise EndpointError(
+                f"--graph {graph!r} is not an absolute IRI (for example https://example.org/graph/argmap)"
+            )
         query = urlencode(params + [("graph", graph)])
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 

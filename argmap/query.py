@@ -89,7 +89,7 @@ def syntax_message(text: str, message: str) -> str:
     if not match:
         return " ".join(message.split())
     line, column = int(match.group(1)), int(match.group(2))
-    rest = message[match.end():]
+    rest = message[match.end() :]
     if "Prefix not found" in rest:
         unknown = unknown_prefixes(text)
         shown = ", ".join(f"{p}:" for p in unknown) or "a prefix"
@@ -103,8 +103,9 @@ def run_query(store: ox.Store, text: str) -> QueryResult:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         message = syntax_message(text, str(exc.msg if getattr(exc, "msg", None) else exc))
-        raise QueryError(f"SPARQL syntax error at {message}" if message.startswith("line ")
-                         else f"SPARQL syntax error: {message}") from None
+        raise QueryError(
+            f"SPARQL syntax error at {message}" if message.startswith("line ") else f"SPARQL syntax error: {message}"
+        ) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     return result_of(answer)

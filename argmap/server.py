@@ -32,8 +32,8 @@ import pyoxigraph as ox
 
 from . import __version__
 from .config import PREFIXES
-from .export import turtle_of
 from .errors import ArgmapError
+from .export import turtle_of
 from .query import STRINGS_IRIS_COMMENTS, syntax_message
 
 log = logging.getLogger(__name__)
@@ -176,13 +176,14 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def text(cls, status: int, message: str, **headers: str) -> "Answer":
+    def text(cls, status: int, message: str, **headers: str) -> Answer:
         return cls(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"), headers)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Evaluation (runs inside a worker process)
 # ---------------------------------------------------------------------------------------------------------
+
 
 def _term_json(term) -> dict:
     if isinstance(term, ox.NamedNode):
@@ -243,7 +244,9 @@ def evaluate(
         media = negotiate(kind, accept, format_param)
         if media is None:
             offered = ", ".join(dict.fromkeys(GRAPH_TYPES if kind == "graph" else RESULTS_TYPES))
-            return Answer.text(406, f"Cannot answer a {kind.upper()} query as {format_param or accept}; offered: {offered}")
+            return Answer.text(
+                406, f"Cannot answer a {kind.upper()} query as {format_param or accept}; offered: {offered}"
+            )
         if kind == "ask":
             body = answer.serialize(format=RESULTS_TYPES[media])
         elif kind == "select":
@@ -260,8 +263,10 @@ def evaluate(
                 rows.append(row)
             results = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode("utf-8")
             fmt = RESULTS_TYPES[media]
-            body = results if fmt == ox.QueryResultsFormat.JSON else (
-                ox.parse_query_results(results, ox.QueryResultsFormat.JSON).serialize(format=fmt)
+            body = (
+                results
+                if fmt == ox.QueryResultsFormat.JSON
+                else (ox.parse_query_results(results, ox.QueryResultsFormat.JSON).serialize(format=fmt))
             )
         else:
             triples = []
@@ -314,6 +319,7 @@ def _worker_main(conn, data: bytes, max_results: int) -> None:
 # The worker pool (parent side)
 # ---------------------------------------------------------------------------------------------------------
 
+
 class _Worker:
     def __init__(self, context, data: bytes, max_results: int):
         self.conn, child = context.Pipe()
@@ -333,7 +339,9 @@ class _Worker:
         try:
             message = self.conn.recv()
         except EOFError:
-            raise ServerError(f"a query worker died while loading the graph (exit code {self.process.exitcode})") from None
+            raise ServerError(
+                f"a query worker died while loading the graph (exit code {self.process.exitcode})"
+            ) from None
         if message[0] != "ready":
             raise ServerError(f"a query worker could not load the graph: {message[1]}")
         self.ready = True
@@ -377,7 +385,9 @@ class QueryEngine:
         self.max_results = max_results
         self.load_timeout = load_timeout
         self.triples = len(store)
-        self._data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in store), format=ox.RdfFormat.N_TRIPLES)
+        self._data = ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in store), format=ox.RdfFormat.N_TRIPLES
+        )
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
@@ -412,7 +422,11 @@ class QueryEngine:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            return Answer.text(503, f"Every query worker is busy; try again in {self.timeout:g} s.", **{"Retry-After": str(int(self.timeout) or 1)})
+            return Answer.text(
+                503,
+                f"Every query worker is busy; try again in {self.timeout:g} s.",
+                **{"Retry-After": str(int(self.timeout) or 1)},
+            )
         try:
             worker.wait_ready(self.load_timeout)
         except ServerError as exc:
@@ -429,7 +443,9 @@ class QueryEngine:
         except (EOFError, OSError, BrokenPipeError) as exc:
             self._retire(worker)
             self._replace()
-            return Answer.text(500, f"The query worker stopped unexpectedly ({type(exc).__name__}); it has been replaced.")
+            return Answer.text(
+                500, f"The query worker stopped unexpectedly ({type(exc).__name__}); it has been replaced."
+            )
         # Past the deadline: kill the worker, start a fresh one (it loads in the background).
         self.timeouts += 1
         self._retire(worker)
@@ -438,7 +454,8 @@ class QueryEngine:
         return Answer.text(
             503,
             f"The query ran longer than this endpoint's {self.timeout:g} s limit and was stopped. "
-            "Narrow it (a LIMIT, fewer OPTIONALs, no cross products) or restart `argmap serve` with a larger --timeout.",
+            "Narrow it (a LIMIT, fewer OPTIONALs, no cross products) "
+            "or restart `argmap serve` with a larger --timeout.",
         )
 
     def _replace(self) -> None:
@@ -489,12 +506,13 @@ The project prefixes (am:, claim:, view:, evidence: ...) are declared for you.
 Limits: {timeout:g} s per query, {max_results} rows per result. Updates and SERVICE calls are refused.
 
 Example:
-  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?view ?label WHERE {{ ?view a am:OpposingView ; rdfs:label ?label }}' {url}
+  curl -H 'Accept: text/csv' \\
+    --data-urlencode 'query=SELECT ?view ?label WHERE {{ ?view a am:OpposingView ; rdfs:label ?label }}' {url}
 """
 
 
 class Handler(SimpleHTTPRequestHandler):
-    server: "ArgmapServer"
+    server: ArgmapServer
     server_version = f"argmap/{__version__}"
     protocol_version = "HTTP/1.1"
     # headers and body go out in separate writes; with Nagle's algorithm on, a keep-alive client's delayed ACK
@@ -597,11 +615,13 @@ class Handler(SimpleHTTPRequestHandler):
             for name, values in parse_qs(text, keep_blank_values=True).items():
                 params.setdefault(name, []).extend(values)
         else:
-            self._send(Answer.text(
-                415,
-                f"Unsupported Content-Type {media!r}: send application/x-www-form-urlencoded (query=...) "
-                "or application/sparql-query.",
-            ))
+            self._send(
+                Answer.text(
+                    415,
+                    f"Unsupported Content-Type {media!r}: send application/x-www-form-urlencoded (query=...) "
+                    "or application/sparql-query.",
+                )
+            )
             return
         self._endpoint(params)
 
@@ -623,14 +643,18 @@ class Handler(SimpleHTTPRequestHandler):
             return
         kind = query_kind(text)
         if kind == "update":
-            self._send(Answer.text(
-                403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are refused."
-            ))
+            self._send(
+                Answer.text(
+                    403, "This endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are refused."
+                )
+            )
             return
         if uses_service(text):
-            self._send(Answer.text(
-                403, "Federated queries (SERVICE) are not allowed here: this endpoint does not fetch other hosts."
-            ))
+            self._send(
+                Answer.text(
+                    403, "Federated queries (SERVICE) are not allowed here: this endpoint does not fetch other hosts."
+                )
+            )
             return
         formats = params.get("format") or params.get("output") or [None]
         answer = self.server.engine.answer(
@@ -660,11 +684,14 @@ class Handler(SimpleHTTPRequestHandler):
         site = self.server.site_dir
         if site is None:
             if urlsplit(self.path).path in ("", "/"):
-                self._send(Answer.text(
-                    200,
-                    "No site has been built, so only the SPARQL endpoint is served here: "
-                    f"{self.server.endpoint_url}\nRun `argmap build` (or `argmap serve --build`) for the site.",
-                ), head_only)
+                self._send(
+                    Answer.text(
+                        200,
+                        "No site has been built, so only the SPARQL endpoint is served here: "
+                        f"{self.server.endpoint_url}\nRun `argmap build` (or `argmap serve --build`) for the site.",
+                    ),
+                    head_only,
+                )
             else:
                 self._send(Answer.text(404, "Not found (no site has been built; run `argmap build`)."), head_only)
             return

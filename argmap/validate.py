@@ -7,10 +7,10 @@ Per-node rules live in SHACL core (resources/shapes.ttl); graph-wide checks are 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -63,7 +63,9 @@ class Report:
         if self.conforms:
             lines.append(f"ok: {len(self.files)} file(s), {self.triples} triples conform ({stages})")
         else:
-            skipped = "" if "shacl" in self.checked else " (shapes and references not checked until the syntax is fixed)"
+            skipped = (
+                "" if "shacl" in self.checked else " (shapes and references not checked until the syntax is fixed)"
+            )
             lines.append(f"{len(self.problems)} problem(s) in {len(self.files)} file(s){skipped}")
         return "\n".join(lines) + "\n"
 
@@ -169,7 +171,9 @@ def _shape_names() -> dict[rdflib.term.Node, str]:
     """Each shape (property shapes included) -> the name of the named shape it belongs to, e.g. 'FigureShape'."""
     graph = _shapes_graph()
     names: dict[rdflib.term.Node, str] = {}
-    for shape in set(graph.subjects(rdflib.RDF.type, SH.NodeShape)) | set(graph.subjects(rdflib.RDF.type, SH.PropertyShape)):
+    for shape in set(graph.subjects(rdflib.RDF.type, SH.NodeShape)) | set(
+        graph.subjects(rdflib.RDF.type, SH.PropertyShape)
+    ):
         if isinstance(shape, rdflib.URIRef):
             name = str(shape).rsplit("#", 1)[-1]
             names[shape] = name
@@ -275,12 +279,22 @@ def check_references(loaded: Loaded) -> list[Problem]:
         iri = term.value
         if iri not in terms:
             block = loaded.definition(user.value)
-            loc = loaded.mention(iri, block.path if block else None, block.line if block else 1) or \
-                loaded.mention(iri) or Location(loaded.paths[0], 1)
-            near = _nearest(iri[len(VOCAB_IRI):], [t[len(VOCAB_IRI):] for t in terms])
+            loc = (
+                loaded.mention(iri, block.path if block else None, block.line if block else 1)
+                or loaded.mention(iri)
+                or Location(loaded.paths[0], 1)
+            )
+            near = _nearest(iri[len(VOCAB_IRI) :], [t[len(VOCAB_IRI) :] for t in terms])
             hint = f"; did you mean am:{near}?" if near else "; see argmap/resources/vocab.ttl"
-            problems.append(_problem(loc, short(user.value), "unknown-term",
-                                     f"{short(iri)} is not in the argmap vocabulary{hint}", short(iri)))
+            problems.append(
+                _problem(
+                    loc,
+                    short(user.value),
+                    "unknown-term",
+                    f"{short(iri)} is not in the argmap vocabulary{hint}",
+                    short(iri),
+                )
+            )
 
     dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms]
     file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
@@ -288,27 +302,45 @@ def check_references(loaded: Loaded) -> list[Problem]:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
         block = next((f.subject_lines.get(s.value, 1) for f in loaded.files if f.path == in_file), 1)
         loc = loaded.mention(o.value, in_file, after_line=block) or _locate(loaded, s.value)
-        problems.append(_problem(
-            loc, short(s.value), "dangling-reference",
-            f"{short(p.value)} points at {short(o.value)}, which is defined nowhere; "
-            f"fix the IRI or add a `{short(o.value)} a am:…` block", short(o.value)))
+        problems.append(
+            _problem(
+                loc,
+                short(s.value),
+                "dangling-reference",
+                f"{short(p.value)} points at {short(o.value)}, which is defined nowhere; "
+                f"fix the IRI or add a `{short(o.value)} a am:…` block",
+                short(o.value),
+            )
+        )
 
     evidence_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Evidence" in sup}
     seen: set[str] = set()
     for e, cls in _rows(store, _EVIDENCE):
         if cls.value in evidence_classes and e.value not in seen:
             seen.add(e.value)
-            problems.append(_problem(
-                _locate(loaded, e.value), short(e.value), "evidence-unused",
-                "evidence that supports nothing: add am:supports (or am:attacks, am:qualifies, am:undercuts) "
-                "pointing at the statement it bears on"))
+            problems.append(
+                _problem(
+                    _locate(loaded, e.value),
+                    short(e.value),
+                    "evidence-unused",
+                    "evidence that supports nothing: add am:supports (or am:attacks, am:qualifies, am:undercuts) "
+                    "pointing at the statement it bears on",
+                )
+            )
 
     types: dict[str, set[str]] = {}
     for s, cls in _rows(store, _TYPES):
         if isinstance(s, ox.BlankNode):
             if cls.value.startswith(VOCAB_IRI):
-                problems.append(Problem(str(loaded.paths[0]), 1, f"_:{s.value}", "blank-node",
-                                        f"a blank node typed {short(cls.value)}: give it an IRI so readers can link to it"))
+                problems.append(
+                    Problem(
+                        str(loaded.paths[0]),
+                        1,
+                        f"_:{s.value}",
+                        "blank-node",
+                        f"a blank node typed {short(cls.value)}: give it an IRI so readers can link to it",
+                    )
+                )
             continue
         if cls.value in supers:
             types.setdefault(s.value, set()).add(cls.value)
@@ -320,24 +352,38 @@ def check_references(loaded: Loaded) -> list[Problem]:
         where = " and ".join(str(p) for p in places)
         if len(disjoint) > 1:
             doubly_defined.add(iri)
-            problems.append(_problem(
-                places[-1], short(iri), "duplicate-definition",
-                f"defined as {len(disjoint)} kinds of thing ({', '.join(short(c) for c in disjoint)}) at {where}; "
-                "one IRI names one thing: rename one of them"))
+            problems.append(
+                _problem(
+                    places[-1],
+                    short(iri),
+                    "duplicate-definition",
+                    f"defined as {len(disjoint)} kinds of thing ({', '.join(short(c) for c in disjoint)}) at {where}; "
+                    "one IRI names one thing: rename one of them",
+                )
+            )
         elif len(places) > 1:
             doubly_defined.add(iri)
-            problems.append(_problem(
-                places[-1], short(iri), "duplicate-definition",
-                f"defined in more than one file ({where}); keep one definition"))
+            problems.append(
+                _problem(
+                    places[-1],
+                    short(iri),
+                    "duplicate-definition",
+                    f"defined in more than one file ({where}); keep one definition",
+                )
+            )
 
     for (s,) in _rows(store, _SOURCES):
         if s.value not in doubly_defined:
-            problems.append(_problem(
-                _locate(loaded, s.value), short(s.value), "source-uncited",
-                "a source nothing cites: point evidence at it with am:source, or a statement with "
-                "am:citesAsEvidence, or remove it"))
+            problems.append(
+                _problem(
+                    _locate(loaded, s.value),
+                    short(s.value),
+                    "source-uncited",
+                    "a source nothing cites: point evidence at it with am:source, or a statement with "
+                    "am:citesAsEvidence, or remove it",
+                )
+            )
     return problems
-
 
 
 def _expand(name: str) -> str:
@@ -364,8 +410,11 @@ def validate(loaded: Loaded) -> Report:
     references = check_references(loaded)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
     skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
-        _expand(p.node) for p in references if p.rule == "duplicate-definition")
-    problems = sorted(set(check_shapes(loaded, skip) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message))
+        _expand(p.node) for p in references if p.rule == "duplicate-definition"
+    )
+    problems = sorted(
+        set(check_shapes(loaded, skip) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
+    )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
 
@@ -374,8 +423,9 @@ def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, L
     resolved = resolve_paths(paths)
     files, syntax = parse_all(resolved)
     if syntax:
-        problems = [Problem(str(s.location.path), s.location.line, "", "syntax", s.message, s.location.column)
-                    for s in syntax]
+        problems = [
+            Problem(str(s.location.path), s.location.line, "", "syntax", s.message, s.location.column) for s in syntax
+        ]
         return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
     loaded = Loaded(files, store_of(files))
     return validate(loaded), loaded

@@ -40,10 +40,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "site"
         wall = []
-        for i in range(args.runs):
+        for _i in range(args.runs):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "from argmap.cli import main; main()", "build", *DATA,
-                            "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
+            subprocess.run(
+                [sys.executable, "-c", "from argmap.cli import main; main()", "build", *DATA, "--out", str(out)],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
             wall.append(time.perf_counter() - started)
         first = digest(out)
 
@@ -54,15 +58,23 @@ def main() -> None:
         same = digest(out) == first
 
     print(f"data:    {len(loaded.store)} triples, {len(model.nodes)} nodes, {len(model.map_nodes())} on the map")
-    print(f"command: argmap build, {args.runs} run(s) in a fresh process: "
-          f"median {statistics.median(wall):.2f} s (min {min(wall):.2f}, max {max(wall):.2f})")
-    print(f"stages:  load + validate {t_load:.2f} s, model {t_model:.2f} s, layout {t_layout:.2f} s, "
-          f"build_site (model, layout, render, write) {t_build:.2f} s")
-    print(f"output:  {result.pages} pages, {len(result.files)} files, {result.total_bytes:,} bytes "
-          f"({result.total_bytes / 1_000_000:.1f} MB)")
+    print(
+        f"command: argmap build, {args.runs} run(s) in a fresh process: "
+        f"median {statistics.median(wall):.2f} s (min {min(wall):.2f}, max {max(wall):.2f})"
+    )
+    print(
+        f"stages:  load + validate {t_load:.2f} s, model {t_model:.2f} s, layout {t_layout:.2f} s, "
+        f"build_site (model, layout, render, write) {t_build:.2f} s"
+    )
+    print(
+        f"output:  {result.pages} pages, {len(result.files)} files, {result.total_bytes:,} bytes "
+        f"({result.total_bytes / 1_000_000:.1f} MB)"
+    )
     pages = sum(v for k, v in result.files.items() if k.endswith(".html") and not k.startswith("query/"))
-    print(f"         HTML {pages:,} bytes; largest files: " + ", ".join(
-        f"{k} {v / 1000:.0f} kB" for k, v in sorted(result.files.items(), key=lambda kv: -kv[1])[:4]))
+    print(
+        f"         HTML {pages:,} bytes; largest files: "
+        + ", ".join(f"{k} {v / 1000:.0f} kB" for k, v in sorted(result.files.items(), key=lambda kv: -kv[1])[:4])
+    )
     print(f"rebuild: byte-identical to the command's build: {same}")
 
 

@@ -49,7 +49,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
             return
         except httpx.TransportError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server at {url} did not start")
+                raise SystemExit(f"server at {url} did not start") from None
             time.sleep(0.05)
 
 
@@ -82,13 +82,20 @@ def main() -> None:
     processes: list[subprocess.Popen] = []
     try:
         serve_port = free_port()
-        serve = subprocess.Popen([*CLI, "serve", "--port", str(serve_port), "--dir", str(ROOT / "no-site-here")],
-                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        serve = subprocess.Popen(
+            [*CLI, "serve", "--port", str(serve_port), "--dir", str(ROOT / "no-site-here")],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         processes.append(serve)
         oxigraph_bin = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
         ox_port = free_port()
-        oxigraph = subprocess.Popen([oxigraph_bin, "serve", "--bind", f"127.0.0.1:{ox_port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        oxigraph = subprocess.Popen(
+            [oxigraph_bin, "serve", "--bind", f"127.0.0.1:{ox_port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         processes.append(oxigraph)
         serve_url = f"http://127.0.0.1:{serve_port}/sparql"
         ox_url = f"http://127.0.0.1:{ox_port}/query"
@@ -96,27 +103,41 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D", oxigraph)
         push_store(store, f"http://127.0.0.1:{ox_port}/store", replace=True)
 
-        print(f"{len(store)} triples; in-process: median (min) of {args.repeat} runs; "
-              f"whole-process: median (min) of {args.process_repeat} runs; milliseconds\n")
+        print(
+            f"{len(store)} triples; in-process: median (min) of {args.repeat} runs; "
+            f"whole-process: median (min) of {args.process_repeat} runs; milliseconds\n"
+        )
         header = f"{'query':<24} {'engine':<22} {'in-process':>16} {'whole-process':>16}"
         print(header)
         print("-" * len(header))
         for name, text in texts.items():
             rows = len(run_query(store, text).rows)
             cells = [
-                ("embedded (pyoxigraph)", lambda: run_query(store, text), ["query", name, "--format", "json"]),
-                ("argmap serve /sparql", lambda: run_remote_query(serve_url, text),
-                 ["query", name, "--format", "json", "--endpoint", serve_url]),
-                ("Oxigraph server", lambda: run_remote_query(ox_url, text),
-                 ["query", name, "--format", "json", "--endpoint", ox_url]),
+                (
+                    "embedded (pyoxigraph)",
+                    lambda text=text: run_query(store, text),
+                    ["query", name, "--format", "json"],
+                ),
+                (
+                    "argmap serve /sparql",
+                    lambda text=text: run_remote_query(serve_url, text),
+                    ["query", name, "--format", "json", "--endpoint", serve_url],
+                ),
+                (
+                    "Oxigraph server",
+                    lambda text=text: run_remote_query(ox_url, text),
+                    ["query", name, "--format", "json", "--endpoint", ox_url],
+                ),
             ]
             for index, (engine, in_process, cli_args) in enumerate(cells):
                 med, low = timed(in_process, args.repeat)
-                pmed, plow = timed(lambda: run_cli(cli_args), args.process_repeat)
+                pmed, plow = timed(lambda cli_args=cli_args: run_cli(cli_args), args.process_repeat)
                 label = f"{name} ({rows} rows)" if index == 0 else ""
                 print(f"{label:<24} {engine:<22} {med:>8.2f} ({low:>5.2f}) {pmed:>8.0f} ({plow:>5.0f})")
-        print("\nwhole-process baseline: `argmap --version`:",
-              "%.0f ms" % timed(lambda: run_cli(["--version"]), args.process_repeat)[0])
+        print(
+            "\nwhole-process baseline: `argmap --version`:",
+            "{:.0f} ms".format(timed(lambda: run_cli(["--version"]), args.process_repeat)[0]),
+        )
     finally:
         for process in processes:
             process.terminate()

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from argmap import validate as v  # noqa: E402
-from argmap.load import parse_all, resolve_paths, store_of, Loaded  # noqa: E402
+from argmap.load import Loaded, parse_all, resolve_paths, store_of  # noqa: E402
 from argmap.query import named_query, run_query  # noqa: E402
 
 HEADER = (ROOT / "tests" / "fixtures" / "base.ttl").read_text()
@@ -84,8 +84,10 @@ def stages(paths: list[Path]) -> None:
     shacl_s, _ = timed(lambda: v.check_shapes(loaded), 1)
     refs_s, _ = timed(lambda: v.check_references(loaded), 1)
     query_s, _ = timed(lambda: run_query(loaded.store, named_query("single-source-claims").text))
-    print(f"  triples {len(loaded.store):>7}   parse {parse_s:6.2f} s   SHACL (pySHACL) {shacl_s:6.2f} s   "
-          f"references {refs_s:6.2f} s   named query single-source-claims {query_s * 1000:7.1f} ms")
+    print(
+        f"  triples {len(loaded.store):>7}   parse {parse_s:6.2f} s   SHACL (pySHACL) {shacl_s:6.2f} s   "
+        f"references {refs_s:6.2f} s   named query single-source-claims {query_s * 1000:7.1f} ms"
+    )
 
 
 def main() -> None:
@@ -95,9 +97,11 @@ def main() -> None:
 
     print("shipped data (data/claims.ttl + data/evidence.ttl):")
     stages(resolve_paths(None))
-    print(f"  whole process: argmap validate {process(['validate']):.2f} s; "
-          f"argmap query figures-by-date {process(['query', 'figures-by-date']):.2f} s; "
-          f"argmap --help {process(['--help']):.2f} s (start-up)")
+    print(
+        f"  whole process: argmap validate {process(['validate']):.2f} s; "
+        f"argmap query figures-by-date {process(['query', 'figures-by-date']):.2f} s; "
+        f"argmap --help {process(['--help']):.2f} s (start-up)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic.ttl"

@@ -141,8 +141,11 @@ def chromium_browser():
     executable = find_chromium()
     if executable is None:
         explicit = os.environ.get("ARGMAP_CHROMIUM")
-        _no_browser(f"ARGMAP_CHROMIUM={explicit} is not a file" if explicit
-                    else "no Chromium found at /usr/bin/chromium or on PATH")
+        _no_browser(
+            f"ARGMAP_CHROMIUM={explicit} is not a file"
+            if explicit
+            else "no Chromium found at /usr/bin/chromium or on PATH"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

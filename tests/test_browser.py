@@ -19,7 +19,7 @@ READY = "#map[data-ready='true']"
 
 def graph_of(site) -> dict:
     text = (site / "static" / "graph.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("=") + 1:].strip().rstrip(";"))
+    return json.loads(text[text.index("=") + 1 :].strip().rstrip(";"))
 
 
 def open_map(browsing, path="map/"):
@@ -30,17 +30,23 @@ def open_map(browsing, path="map/"):
 
 def click_node(page, node_id: str) -> None:
     """Bring a node into view at a readable scale and click it where the canvas draws it."""
-    page.evaluate("""id => {
+    page.evaluate(
+        """id => {
         const net = window.argmap.network;
         const pos = net.getPositions([id])[id];
         net.moveTo({position: pos, scale: 1.0, animation: false});
-    }""", node_id)
-    point = page.evaluate("""id => {
+    }""",
+        node_id,
+    )
+    point = page.evaluate(
+        """id => {
         const net = window.argmap.network;
         const dom = net.canvasToDOM(net.getPositions([id])[id]);
         const box = document.getElementById('map').getBoundingClientRect();
         return {x: box.left + dom.x, y: box.top + dom.y};
-    }""", node_id)
+    }""",
+        node_id,
+    )
     page.mouse.click(point["x"], point["y"])
 
 
@@ -84,12 +90,15 @@ def test_home_opens_on_the_thesis(web, real_model):
     assert page.locator("h1").first.inner_text().strip() == thesis.label
     page.wait_for_selector(READY, state="attached")
     # the map opens on the top of the argument: the thesis is inside the canvas at a readable scale
-    inside = page.evaluate("""id => {
+    inside = page.evaluate(
+        """id => {
         const net = window.argmap.network;
         const dom = net.canvasToDOM(net.getPositions([id])[id]);
         const c = document.getElementById('map');
         return dom.x > 0 && dom.y > 0 && dom.x < c.clientWidth && dom.y < c.clientHeight && net.getScale() >= 0.5;
-    }""", curie(thesis.iri))
+    }""",
+        curie(thesis.iri),
+    )
     assert inside
     assert web.console_errors == [] and web.page_errors == [] and web.foreign_requests == []
 
@@ -116,8 +125,7 @@ def test_click_on_a_node_opens_its_panel(web, real_model):
 
 def test_panel_shows_evidence_with_figures(web, real_model):
     page = open_map(web)
-    target = next(n for n in real_model.map_nodes()
-                  if any(e.figure_text() for _, e in real_model.evidence_for(n.iri)))
+    target = next(n for n in real_model.map_nodes() if any(e.figure_text() for _, e in real_model.evidence_for(n.iri)))
     page.evaluate("id => window.argmap.select(id, false)", curie(target.iri))
     text = page.locator("#map-panel").inner_text()
     figures = [e for _, e in real_model.evidence_for(target.iri) if e.figure_text()]
@@ -129,12 +137,14 @@ def test_panel_shows_evidence_with_figures(web, real_model):
 def _unique_label_word(model):
     """A word of some label that no other map node mentions anywhere in its searchable text."""
     nodes = model.map_nodes()
-    texts = {n.iri: set(search_text(n.label, n.text, n.quote, n.note, n.outline_id, n.measures).split())
-             for n in nodes}
+    texts = {n.iri: set(search_text(n.label, n.text, n.quote, n.note, n.outline_id, n.measures).split()) for n in nodes}
     for node in nodes:
         for word in search_text(node.label).split():
-            if len(word) >= 5 and not word.isdigit() and all(word not in " ".join(t) for i, t in texts.items()
-                                                             if i != node.iri):
+            if (
+                len(word) >= 5
+                and not word.isdigit()
+                and all(word not in " ".join(t) for i, t in texts.items() if i != node.iri)
+            ):
                 return node, word
     raise AssertionError("no label word unique to one node")
 
@@ -151,11 +161,14 @@ def test_search_by_a_word_of_a_label_focuses_that_node(web, real_model):
     assert page.evaluate("window.argmap.network.getSelectedNodes()") == [curie(node.iri)]
     assert page.locator("#map-panel-title").inner_text() == node.label
     # focused: the view is centred on the node
-    centred = page.evaluate("""id => {
+    centred = page.evaluate(
+        """id => {
         const net = window.argmap.network;
         const p = net.getPositions([id])[id], v = net.getViewPosition();
         return Math.abs(p.x - v.x) < 2 && Math.abs(p.y - v.y) < 2;
-    }""", curie(node.iri))
+    }""",
+        curie(node.iri),
+    )
     assert centred
 
 
@@ -196,8 +209,10 @@ def test_filters_by_kind_section_and_view(web, built_site, real_model):
     page.locator("#map-view").select_option(view["id"])
     shown = page.evaluate("window.argmap.network.body.nodeIndices")
     assert sorted(shown) == sorted(members)
-    responses = {curie(r.iri) for r in real_model.responses(real_model.node(
-        next(i for i in real_model.nodes if curie(i) == view["id"])).iri)}
+    responses = {
+        curie(r.iri)
+        for r in real_model.responses(real_model.node(next(i for i in real_model.nodes if curie(i) == view["id"])).iri)
+    }
     assert responses and responses <= set(shown)
 
     page.locator("#map-reset").click()
@@ -247,8 +262,16 @@ def test_permalink_page_shows_its_evidence(web, real_model):
 
 def test_every_site_page_loads_without_errors_or_foreign_requests(web, real_model):
     paths = ["", "map/", "outline/", "views/", "evidence/", "sources/", "data/"]
-    paths += [n.page for n in (real_model.theses() + real_model.of_kind("view")[:2] + real_model.of_kind("evidence")[:3]
-                               + real_model.of_kind("source")[:2] + real_model.of_kind("table"))]
+    paths += [
+        n.page
+        for n in (
+            real_model.theses()
+            + real_model.of_kind("view")[:2]
+            + real_model.of_kind("evidence")[:3]
+            + real_model.of_kind("source")[:2]
+            + real_model.of_kind("table")
+        )
+    ]
     for path in paths:
         page = web.open(path)
         if path in ("", "map/"):
@@ -304,8 +327,9 @@ def test_text_pages_work_without_javascript(make_browsing, site_server, real_mod
         assert page.get_by_role("heading", name=view.label).count() == 1
 
 
-@pytest.mark.parametrize("path", ["", "outline/", "views/", "evidence/", "sources/",
-                                  "response/popular-open-models-privately-pretrained/"])
+@pytest.mark.parametrize(
+    "path", ["", "outline/", "views/", "evidence/", "sources/", "response/popular-open-models-privately-pretrained/"]
+)
 def test_readable_at_phone_width(make_browsing, site_server, path):
     browsing = make_browsing(site_server, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = browsing.open(path)
@@ -317,8 +341,12 @@ def test_readable_at_phone_width(make_browsing, site_server, path):
 
 
 # ---------------------------------------------------------------------------------------- hostile text
-PAYLOADS = ["<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=2">',
-            "</script><script>window.__pwned=3</script>", "<marquee>is fine</marquee>"]
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=2">',
+    "</script><script>window.__pwned=3</script>",
+    "<marquee>is fine</marquee>",
+]
 
 
 def _assert_inert(page):
@@ -334,9 +362,22 @@ def _assert_inert(page):
 
 def test_hostile_text_renders_as_text_everywhere(hostile_web, hostile_model):
     claim = hostile_model.node("https://w3id.org/argmap/id/claim/script-label")
-    pages = ["", "map/", "outline/", "views/", "evidence/", "sources/", "data/", claim.page,
-             "evidence/hostile-quote/", "org/hostile-lab/", "table/comparison/", "source/hostile-source/",
-             "view/market-is-fine/", "evidence/check-zebra-variant/"]
+    pages = [
+        "",
+        "map/",
+        "outline/",
+        "views/",
+        "evidence/",
+        "sources/",
+        "data/",
+        claim.page,
+        "evidence/hostile-quote/",
+        "org/hostile-lab/",
+        "table/comparison/",
+        "source/hostile-source/",
+        "view/market-is-fine/",
+        "evidence/check-zebra-variant/",
+    ]
     for path in pages:
         page = hostile_web.open(path)
         if path in ("", "map/"):
@@ -349,7 +390,9 @@ def test_hostile_text_renders_as_text_everywhere(hostile_web, hostile_model):
     assert "</script><script>window.__pwned=3</script>" in body
     assert page.title().startswith(claim.label)
     page = hostile_web.open("evidence/hostile-quote/")
-    assert "They said \"weights are inert\" </script><script>window.__pwned=7</script>" in page.locator("main").inner_text()
+    assert (
+        'They said "weights are inert" </script><script>window.__pwned=7</script>' in page.locator("main").inner_text()
+    )
     page = hostile_web.open("org/hostile-lab/")
     assert "javascript:window.__pwned=5" in page.locator("main").inner_text()
     assert page.locator("a", has_text="javascript:").count() == 0
@@ -369,13 +412,16 @@ def test_hostile_text_stays_text_in_map_panel_search_and_tooltip(hostile_web, ho
     _assert_inert(page)
     # hovering shows the tooltip: plain text, no markup
     page.evaluate("window.argmap.network.unselectAll()")
-    point = page.evaluate("""id => {
+    point = page.evaluate(
+        """id => {
         const net = window.argmap.network;
         net.moveTo({position: net.getPositions([id])[id], scale: 1.2, animation: false});
         const dom = net.canvasToDOM(net.getPositions([id])[id]);
         const box = document.getElementById('map').getBoundingClientRect();
         return {x: box.left + dom.x, y: box.top + dom.y};
-    }""", curie(claim.iri))
+    }""",
+        curie(claim.iri),
+    )
     page.mouse.move(point["x"] - 3, point["y"] - 3)
     page.mouse.move(point["x"], point["y"])
     tooltip = page.locator("div.vis-tooltip")

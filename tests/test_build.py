@@ -15,13 +15,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import DATA, HOSTILE, ROOT
 
 from argmap.analyse import argument_graph, layered_layout, single_source_statements, view_members
 from argmap.cli import main
 from argmap.model import ARGUMENT_RELATIONS, MAP_KINDS, curie, permalink
 from argmap.site.build import BuildError, build_site, digest, safe_url
-
-from conftest import DATA, HOSTILE, ROOT
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
 
@@ -73,10 +72,23 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
     assert re.search(rf"\b{pages}(?: or \d+)? pages\b", result.output) or f"{pages + 1} pages" in result.output
     assert re.search(r"\d+ files, \d+(\.\d)? (MB|kB) in total", result.output)
     assert re.search(r"\(\d+ triples\) in \d+\.\d s", result.output)
-    for path in ("index.html", "map/index.html", "outline/index.html", "views/index.html", "evidence/index.html",
-                 "sources/index.html", "data/index.html", "data/argmap.ttl", "data/argmap.nt", "data/argmap.jsonld",
-                 "data/void.ttl", "data/sources.bib", "static/vis-network.min.js", "static/graph.js",
-                 "claim/open-weights-are-inert/index.html"):
+    for path in (
+        "index.html",
+        "map/index.html",
+        "outline/index.html",
+        "views/index.html",
+        "evidence/index.html",
+        "sources/index.html",
+        "data/index.html",
+        "data/argmap.ttl",
+        "data/argmap.nt",
+        "data/argmap.jsonld",
+        "data/void.ttl",
+        "data/sources.bib",
+        "static/vis-network.min.js",
+        "static/graph.js",
+        "claim/open-weights-are-inert/index.html",
+    ):
         assert (out / path).is_file(), path
     for node in real_model.nodes.values():
         if node.page:
@@ -93,8 +105,18 @@ def test_permalinks_never_escape_the_site():
     base = "https://w3id.org/argmap/id/"
     assert permalink(base + "claim/x") == "claim/x/"
     assert permalink("https://example.org/claim/x") is None
-    for hostile in ("claim/../../etc", "claim/..", "..", "claim/%2e%2e/x", "claim/a b", "claim//x", "",
-                    "static/map.js", "data/argmap.ttl", "claim/x/"):
+    for hostile in (
+        "claim/../../etc",
+        "claim/..",
+        "..",
+        "claim/%2e%2e/x",
+        "claim/a b",
+        "claim//x",
+        "",
+        "static/map.js",
+        "data/argmap.ttl",
+        "claim/x/",
+    ):
         page = permalink(base + hostile)
         assert page is not None and ".." not in page and " " not in page and "%" not in page, hostile
         assert not page.startswith(("static/", "data/", "map/", "views/", "sources/", "query/")), hostile
@@ -182,7 +204,7 @@ def test_every_page_has_csp_and_no_inline_script(built_site):
     for page in html_files(built_site):
         text = page.read_text(encoding="utf-8")
         assert "Content-Security-Policy" in text and "script-src 'self'" in text, page
-        for attrs, body in parse(page).scripts:
+        for attrs, _body in parse(page).scripts:
             assert attrs.get("src") or attrs.get("type") == "application/ld+json", f"{page}: inline script"
         assert not re.search(r"\son[a-z]+=", text), f"{page}: inline event handler"
         assert " style=" not in text, f"{page}: inline style (the CSP forbids it)"
@@ -206,8 +228,10 @@ def test_node_pages_embed_their_own_json_ld(built_site, real_model):
         assert doc["@id"] == curie(node.iri)
         if checked < 40:  # a JSON-LD processor reads exactly the node's triples
             graph = rdflib.Graph().parse(data=scripts[0], format="json-ld")
-            expected = {(str(q.subject.value), str(q.predicate.value), str(q.object.value))
-                        for q in store.quads_for_pattern(__import__("pyoxigraph").NamedNode(node.iri), None, None)}
+            expected = {
+                (str(q.subject.value), str(q.predicate.value), str(q.object.value))
+                for q in store.quads_for_pattern(__import__("pyoxigraph").NamedNode(node.iri), None, None)
+            }
             assert {(str(s), str(p), str(o)) for s, p, o in graph} == expected
         checked += 1
     assert checked > 300
@@ -218,16 +242,19 @@ def test_two_builds_are_byte_identical(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     build_site([str(p) for p in DATA], first, queries=[], console_writer=lambda out, q: [])
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    code = ("import sys; from argmap.site.build import build_site; "
-            "build_site(sys.argv[1:-1], sys.argv[-1], queries=[], console_writer=lambda o, q: [])")
+    code = (
+        "import sys; from argmap.site.build import build_site; "
+        "build_site(sys.argv[1:-1], sys.argv[-1], queries=[], console_writer=lambda o, q: [])"
+    )
     subprocess.run([sys.executable, "-c", code, *map(str, DATA), str(second)], check=True, env=env, cwd=tmp_path)
     assert digest(first) == digest(second)
     # and a third build over the first changes nothing
     before = {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file()}
     build_site([str(p) for p in DATA], first, queries=[], console_writer=lambda out, q: [])
     assert digest(first) == digest(second)
-    assert {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file() and p.name != ".argmap-build.json"} == \
-        {p: t for p, t in before.items() if p.name != ".argmap-build.json"}
+    assert {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file() and p.name != ".argmap-build.json"} == {
+        p: t for p, t in before.items() if p.name != ".argmap-build.json"
+    }
 
 
 def test_stale_files_of_an_earlier_build_are_removed(tmp_path):
@@ -285,8 +312,18 @@ def test_hostile_text_is_escaped_in_every_file(hostile_site):
 def test_safe_url_only_lets_http_links_through():
     assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
     assert safe_url("  http://example.org/ ") == "http://example.org/"
-    for bad in ("javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,x",
-                "vbscript:x", "//example.org/", "/etc/passwd", 'https://x.org/"onmouseover="x', None, ""):
+    for bad in (
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,x",
+        "vbscript:x",
+        "//example.org/",
+        "/etc/passwd",
+        'https://x.org/"onmouseover="x',
+        None,
+        "",
+    ):
         assert safe_url(bad) is None, bad
 
 
@@ -294,7 +331,7 @@ def test_safe_url_only_lets_http_links_through():
 def test_home_leads_with_the_thesis_and_the_debate(built_site, real_model):
     home = (built_site / "index.html").read_text(encoding="utf-8")
     thesis = real_model.theses()[0]
-    main_part = home[home.index("<main"):]
+    main_part = home[home.index("<main") :]
     assert main_part.index(thesis.label) < main_part.index("map-widget")
     for node in real_model.of_kind("challenge", "principle", "view"):
         assert node.label in home, node.label
@@ -359,7 +396,7 @@ def test_view_filter_members_and_single_source_analysis(real_model):
         assert view in found
         assert {r.iri for r in real_model.responses(view)} <= set(found)
         assert all(real_model.node(i).kind in MAP_KINDS for i in found)
-    for statement, source in single_source_statements(real_model):
+    for _statement, source in single_source_statements(real_model):
         assert real_model.node(source).kind == "source"
 
 

@@ -19,7 +19,6 @@ from argmap.load import load_paths
 from argmap.query import NamedQuery, named_queries, run_query
 from argmap.site.console import ConsoleUnavailable, find_node_modules, query_with_prefixes, write_console
 
-
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [str(ROOT / "data" / "claims.ttl"), str(ROOT / "data" / "evidence.ttl")]
 
@@ -57,7 +56,8 @@ def clean(browsing) -> bool:
 
 def result_table(page) -> list[list[str]]:
     return page.eval_on_selector_all(
-        "#results tbody tr", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))")
+        "#results tbody tr", "rows => rows.map(r => Array.from(r.cells, c => c.textContent))"
+    )
 
 
 @pytest.mark.browser
@@ -89,8 +89,7 @@ def test_every_named_query_gives_as_many_rows_as_embedded(console, store):
         if expected.kind != "select":
             continue
         page.select_option("#named-query", named.name)
-        page.wait_for_function(
-            "() => /rows? in \\d+ ms|failed/.test(document.getElementById('status').textContent)")
+        page.wait_for_function("() => /rows? in \\d+ ms|failed/.test(document.getElementById('status').textContent)")
         status = page.inner_text("#status")
         assert status.startswith(f"{len(expected.rows)} row"), (named.name, status)
     assert clean(console)
@@ -157,8 +156,12 @@ def test_console_is_left_out_with_a_reason_when_npm_packages_are_missing(tmp_pat
 def test_console_files_are_deterministic_and_escape_query_text(tmp_path):
     if find_node_modules() is None:
         pytest.skip("the console's npm packages are not installed (run `npm ci`)")
-    hostile = NamedQuery("hostile", "Does </script><script>alert(1)</script> stay text?",
-                         "# </script>\nSELECT ?x WHERE { ?x a am:Claim }", Path("hostile.rq"))
+    hostile = NamedQuery(
+        "hostile",
+        "Does </script><script>alert(1)</script> stay text?",
+        "# </script>\nSELECT ?x WHERE { ?x a am:Claim }",
+        Path("hostile.rq"),
+    )
     queries = [*named_queries(), hostile]
     first = write_console(tmp_path / "a", queries)
     second = write_console(tmp_path / "b", queries)
@@ -173,6 +176,8 @@ def test_console_files_are_deterministic_and_escape_query_text(tmp_path):
 
 
 def test_named_queries_get_the_prefixes_they_use():
-    text = query_with_prefixes("PREFIX am: <https://w3id.org/argmap/vocab#>\nSELECT ?v WHERE { ?v a am:OpposingView ; rdfs:label \"x:y\" }")
+    text = query_with_prefixes(
+        'PREFIX am: <https://w3id.org/argmap/vocab#>\nSELECT ?v WHERE { ?v a am:OpposingView ; rdfs:label "x:y" }'
+    )
     assert text.splitlines()[0] == "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
     assert "PREFIX view:" not in text and text.count("PREFIX am:") == 1

@@ -10,13 +10,12 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 import rdflib
 from click.testing import CliRunner
 
 from argmap.cli import main
 from argmap.load import load_paths
-from argmap.query import named_query, named_queries, run_query
+from argmap.query import named_queries, named_query, run_query
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = [ROOT / "data" / "claims.ttl", ROOT / "data" / "evidence.ttl"]
@@ -52,6 +51,7 @@ def instances(cls) -> set:
 
 # ---------------------------------------------------------------------------- the whole paper is there
 
+
 def test_counts_by_kind_match_the_outline():
     counts = Counter(o for o in graph().objects(None, rdflib.RDF.type))
     assert counts[AM.OpposingView] == 5
@@ -65,12 +65,23 @@ def test_counts_by_kind_match_the_outline():
 
 
 OUTLINE_IDS = (
-    [f"C-ABS-{i}" for i in (1, 2)] + [f"C-INT-{i}" for i in range(1, 7)] + [f"C-BG-{i}" for i in range(1, 5)]
-    + [f"C-CH-{i}" for i in range(1, 5)] + [f"C-RES-{i}" for i in range(1, 5)] + [f"C-LIC-{i}" for i in range(1, 8)]
-    + [f"C-GOV-{i}" for i in range(1, 8)] + ["C-POS-0", "C-POS-5", "CON-1"]
-    + [f"EX-{i}" for i in range(1, 14)] + [f"V{i}" for i in range(1, 6)] + [f"P{i}" for i in range(1, 5)]
-    + [f"R1{c}" for c in "abcdef"] + [f"R2{c}" for c in "abcde"] + [f"R3{c}" for c in "abcd"]
-    + [f"R4{c}" for c in "abc"] + [f"R5{c}" for c in "abcde"] + [f"IMP-{i}" for i in range(1, 6)]
+    [f"C-ABS-{i}" for i in (1, 2)]
+    + [f"C-INT-{i}" for i in range(1, 7)]
+    + [f"C-BG-{i}" for i in range(1, 5)]
+    + [f"C-CH-{i}" for i in range(1, 5)]
+    + [f"C-RES-{i}" for i in range(1, 5)]
+    + [f"C-LIC-{i}" for i in range(1, 8)]
+    + [f"C-GOV-{i}" for i in range(1, 8)]
+    + ["C-POS-0", "C-POS-5", "CON-1"]
+    + [f"EX-{i}" for i in range(1, 14)]
+    + [f"V{i}" for i in range(1, 6)]
+    + [f"P{i}" for i in range(1, 5)]
+    + [f"R1{c}" for c in "abcdef"]
+    + [f"R2{c}" for c in "abcde"]
+    + [f"R3{c}" for c in "abcd"]
+    + [f"R4{c}" for c in "abc"]
+    + [f"R5{c}" for c in "abcde"]
+    + [f"IMP-{i}" for i in range(1, 6)]
 )
 
 
@@ -112,13 +123,16 @@ def test_quotes_are_short_and_every_statement_has_evidence():
         assert len(str(quote)) <= 400
     evidence = instances(AM.Quote) | instances(AM.Figure) | instances(AM.Check)
     statements = {s for s, _ in g.subject_objects(AM.statedIn)}
-    bare = [s for s in statements
-            if not any(e in evidence for e in g.subjects(AM.supports, s)) and (s, AM.citesAsEvidence, None) not in g]
+    bare = [
+        s
+        for s in statements
+        if not any(e in evidence for e in g.subjects(AM.supports, s)) and (s, AM.citesAsEvidence, None) not in g
+    ]
     assert statements and not bare, bare
 
 
 def test_no_blank_nodes_and_one_iri_base():
-    for s, p, o in graph():
+    for s, _p, o in graph():
         assert not isinstance(s, rdflib.BNode) and not isinstance(o, rdflib.BNode)
         if isinstance(s, rdflib.URIRef):
             assert str(s).startswith(ID), s
@@ -126,14 +140,17 @@ def test_no_blank_nodes_and_one_iri_base():
 
 # ---------------------------------------------------------------------------- named queries: expected answers
 
+
 def test_supercomputers_named_by_the_paper():
     answer = rows("supercomputers")
     names = {r[0] for r in answer}
     assert names == {"Jean Zay", "JUWELS Booster", "Leonardo", "SUMMIT", "LUMI", "JUPITER", "MareNostrum5"}
     jean_zay = [r for r in answer if r[0] == "Jean Zay"]
     assert jean_zay[0][1].startswith("IDRIS") and jean_zay[0][2] == "FR" and "BLOOM" in jean_zay[0][3]
-    assert {r[3] for r in answer if r[0] == "Leonardo"} == {label(rdflib.URIRef(ID + "example/laion-on-juwels-and-leonardo")),
-                                                            label(rdflib.URIRef(ID + "example/openeurollm"))}
+    assert {r[3] for r in answer if r[0] == "Leonardo"} == {
+        label(rdflib.URIRef(ID + "example/laion-on-juwels-and-leonardo")),
+        label(rdflib.URIRef(ID + "example/openeurollm")),
+    }
 
 
 def test_examples_by_principle_covers_every_example_in_principle_order():
@@ -207,8 +224,11 @@ def test_project_checks():
 
 def test_contested_items_match_the_attack_qualify_undercut_edges():
     g = graph()
-    expected = {(label(t), rel, label(b)) for rel in ("attacks", "qualifies", "undercuts")
-                for b, t in g.subject_objects(AM[rel])}
+    expected = {
+        (label(t), rel, label(b))
+        for rel in ("attacks", "qualifies", "undercuts")
+        for b, t in g.subject_objects(AM[rel])
+    }
     assert set(rows("contested-items")) == expected
 
 
@@ -243,7 +263,8 @@ def test_statements_without_evidence_finds_the_gaps(tmp_path):
     extra = tmp_path / "gap.ttl"
     extra.write_text(
         "@prefix am: <https://w3id.org/argmap/vocab#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://w3id.org/argmap/id/claim/unsupported> a am:Claim ; rdfs:label \"Unsupported\" ; am:outlineId \"X-1\" .\n")
+        '<https://w3id.org/argmap/id/claim/unsupported> a am:Claim ; rdfs:label "Unsupported" ; am:outlineId "X-1" .\n'
+    )
     answer = run_query(load_paths(DATA + [extra]).store, named_query("statements-without-evidence").text).values()
     assert answer == [("Claim", "X-1", "Unsupported")]
 

@@ -51,8 +51,9 @@ def oxigraph_binary() -> str:
 def oxigraph():
     """A real Oxigraph server in memory on 127.0.0.1; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -75,8 +76,11 @@ def cli(*args: str, env: dict | None = None):
 
 def count(base: str, graph: str | None = None) -> int:
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    answer = httpx.post(f"{base}/query", data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"},
-                        headers={"Accept": "application/sparql-results+json"})
+    answer = httpx.post(
+        f"{base}/query",
+        data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
@@ -112,8 +116,11 @@ def pushed(oxigraph):
 
 def test_push_uploads_every_triple(pushed):
     base, output = pushed
-    embedded = json.loads(cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-d", DATA[0], "-d", DATA[1],
-                              "--format", "json").output)
+    embedded = json.loads(
+        cli(
+            "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-d", DATA[0], "-d", DATA[1], "--format", "json"
+        ).output
+    )
     expected = int(embedded["results"]["bindings"][0]["n"]["value"])
     assert count(base) == expected > 1000
     assert f"with {expected} triples" in output and "the default graph" in output
@@ -166,9 +173,12 @@ def test_push_to_a_named_graph_then_replace(oxigraph):
 
 def test_push_refuses_invalid_data(oxigraph, tmp_path):
     bad = tmp_path / "bad.ttl"
-    bad.write_text("@prefix am: <https://w3id.org/argmap/vocab#> .\n"
-                   "@prefix claim: <https://w3id.org/argmap/id/claim/> .\n\n"
-                   "claim:lonely a am:Claim .\n", encoding="utf-8")
+    bad.write_text(
+        "@prefix am: <https://w3id.org/argmap/vocab#> .\n"
+        "@prefix claim: <https://w3id.org/argmap/id/claim/> .\n\n"
+        "claim:lonely a am:Claim .\n",
+        encoding="utf-8",
+    )
     graph = "https://w3id.org/argmap/graph/invalid"
     result = CliRunner().invoke(main, ["push", str(bad), "--endpoint", f"{oxigraph}/store", "--graph", graph])
     assert result.exit_code == 1
@@ -250,13 +260,15 @@ def guarded():
 
 def test_basic_auth_user_and_password_from_the_environment(guarded):
     url = f"{guarded}/sparql"
-    ok = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", url, "--user", "scholar"],
-                            env={"ARGMAP_PASSWORD": "s3cret"})
+    ok = CliRunner().invoke(
+        main, ["query", "ASK {}", "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "s3cret"}
+    )
     assert ok.exit_code == 0 and ok.output == "yes\n", ok.output
     missing = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", url], env={"ARGMAP_PASSWORD": None})
     assert missing.exit_code == 1 and "needs a user name and password (HTTP 401)" in missing.output
-    wrong = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", url, "--user", "scholar"],
-                               env={"ARGMAP_PASSWORD": "guess"})
+    wrong = CliRunner().invoke(
+        main, ["query", "ASK {}", "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "guess"}
+    )
     assert wrong.exit_code == 1 and "refused the user name or password for 'scholar' (HTTP 401)" in wrong.output
     for result in (missing, wrong):
         assert len(result.output.strip().splitlines()) == 1
@@ -264,10 +276,13 @@ def test_basic_auth_user_and_password_from_the_environment(guarded):
 
 def test_push_with_auth(guarded):
     url = f"{guarded}/store"
-    ok = CliRunner().invoke(main, ["push", *DATA, "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "s3cret"})
+    ok = CliRunner().invoke(
+        main, ["push", *DATA, "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "s3cret"}
+    )
     assert ok.exit_code == 0 and "(HTTP 204)" in ok.output, ok.output
-    no_password = CliRunner().invoke(main, ["push", *DATA, "--endpoint", url, "--user", "scholar"],
-                                     env={"ARGMAP_PASSWORD": None})
+    no_password = CliRunner().invoke(
+        main, ["push", *DATA, "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": None}
+    )
     assert no_password.exit_code == 1 and "ARGMAP_PASSWORD is not set" in no_password.output
 
 

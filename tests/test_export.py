@@ -11,12 +11,11 @@ import sys
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import DATA, HOSTILE
 
 from argmap import export
 from argmap.load import load_paths
 from argmap.model import build_model
-
-from conftest import DATA, HOSTILE
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser, not ours
 
@@ -38,8 +37,10 @@ def triples_of(store: ox.Store) -> set[tuple[str, str, str]]:
 
 
 def parsed(text: str, fmt: ox.RdfFormat, base: str | None = None) -> set[tuple[str, str, str]]:
-    return {(str(t.subject), str(t.predicate), str(t.object))
-            for t in ox.parse(input=text.encode("utf-8"), format=fmt, base_iri=base)}
+    return {
+        (str(t.subject), str(t.predicate), str(t.object))
+        for t in ox.parse(input=text.encode("utf-8"), format=fmt, base_iri=base)
+    }
 
 
 def odd_store() -> ox.Store:
@@ -76,10 +77,12 @@ def odd_store() -> ox.Store:
 def canonical(store_triples: set) -> set:
     """Triples with blank node labels erased (the round trips relabel them) and doubles compared by value
     (rdflib's JSON-LD reader rewrites "1500" as "1500.0")."""
+
     def term(text: str) -> str:
         text = re.sub(r"^_:\S+$", "_:", text)
         match = re.match(r'^"([^"]*)"\^\^<http://www.w3.org/2001/XMLSchema#double>$', text)
         return f"double:{float(match.group(1))!r}" if match else text
+
     return {tuple(term(t) for t in triple) for triple in store_triples}
 
 
@@ -177,13 +180,19 @@ def test_void_describes_the_dataset(real_store):
     dataset = datasets[0]
     assert int(graph.value(dataset, VOID.triples)) == len(real_store)
     assert {str(o) for o in graph.objects(dataset, VOID.dataDump)} == {
-        "https://example.org/site/data/argmap.ttl", "https://example.org/site/data/argmap.nt"}
+        "https://example.org/site/data/argmap.ttl",
+        "https://example.org/site/data/argmap.nt",
+    }
     assert str(graph.value(dataset, VOID.uriSpace)) == "https://w3id.org/argmap/id/"
-    partitions = {str(graph.value(p, VOID["class"])): int(graph.value(p, VOID.entities))
-                  for p in graph.objects(dataset, VOID.classPartition)}
+    partitions = {
+        str(graph.value(p, VOID["class"])): int(graph.value(p, VOID.entities))
+        for p in graph.objects(dataset, VOID.classPartition)
+    }
     assert partitions["https://w3id.org/argmap/vocab#OpposingView"] == len(model.of_kind("view"))
-    props = {str(graph.value(p, VOID.property)): int(graph.value(p, VOID.triples))
-             for p in graph.objects(dataset, VOID.propertyPartition)}
+    props = {
+        str(graph.value(p, VOID.property)): int(graph.value(p, VOID.triples))
+        for p in graph.objects(dataset, VOID.propertyPartition)
+    }
     assert sum(props.values()) == len(real_store)
 
 
@@ -218,8 +227,10 @@ def test_bibtex_escapes_latex_specials(hostile_store):
     assert r"\{braces\}" in text
     assert r"window.\_\_pwned" in text
     assert "Hacker, H. and Co, C." in text
-    assert export.bib_escape("50% of R&D costs $5 #1 a_b ~ ^ \\") == \
-        r"50\% of R\&D costs \$5 \#1 a\_b \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    assert (
+        export.bib_escape("50% of R&D costs $5 #1 a_b ~ ^ \\")
+        == r"50\% of R\&D costs \$5 \#1 a\_b \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    )
 
 
 # ------------------------------------------------------------------------------------ determinism
@@ -238,8 +249,14 @@ sys.stdout.write(out)
     outputs = []
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        done = subprocess.run([sys.executable, "-c", code, *map(str, DATA)], env=env, capture_output=True,
-                              text=True, check=True, cwd=tmp_path)
+        done = subprocess.run(
+            [sys.executable, "-c", code, *map(str, DATA)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 100_000

@@ -32,7 +32,10 @@ def test_json_is_sparql_results_json():
     result = run("SELECT ?c WHERE { ?c a am:Claim }", "-d", BASE, "--format", "json")
     body = json.loads(result.output)
     assert body["head"]["vars"] == ["c"]
-    assert body["results"]["bindings"][0]["c"] == {"type": "uri", "value": "https://w3id.org/argmap/id/claim/fixture-claim"}
+    assert body["results"]["bindings"][0]["c"] == {
+        "type": "uri",
+        "value": "https://w3id.org/argmap/id/claim/fixture-claim",
+    }
 
 
 def test_csv_and_tsv():

@@ -23,8 +23,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from argmap.load import load_paths
-from argmap.query import named_queries, run_query
-from argmap.query import unknown_prefixes
+from argmap.query import named_queries, run_query, unknown_prefixes
 from argmap.server import negotiate, query_kind, uses_service
 
 pytestmark = pytest.mark.endpoint  # starts real servers on 127.0.0.1
@@ -131,8 +130,13 @@ def values(json_result: dict, query: str = "") -> list[tuple]:
             value = term["value"]
             if concat and term["type"] != "uri":
                 value = " ".join(sorted(re.split(r"\s*[;,|]\s*|\s+", value)))
-            cells.append((term["type"].replace("typed-literal", "literal"), value,
-                          term.get("datatype", "") + term.get("xml:lang", "")))
+            cells.append(
+                (
+                    term["type"].replace("typed-literal", "literal"),
+                    value,
+                    term.get("datatype", "") + term.get("xml:lang", ""),
+                )
+            )
         out.append(tuple(cells))
     return out
 
@@ -185,14 +189,17 @@ def test_sparqlwrapper_gets_the_embedded_rows_for_every_named_query(server, stor
     assert checked >= 5
 
 
-@pytest.mark.parametrize("accept", [
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/json",
-    "*/*",
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "application/json",
+        "*/*",
+    ],
+)
 def test_select_in_every_results_format(server, store, accept):
     expected = run_query(store, VIEWS)
     response = post(server, VIEWS, accept)
@@ -209,24 +216,32 @@ def test_select_in_every_results_format(server, store, accept):
         assert rows[0] == ["v", "label"]
         assert rows[1:] == [[r[0], r[1]] for r in expected.values()]
         return
-    formats = {"application/sparql-results+json": ox.QueryResultsFormat.JSON, "application/json": ox.QueryResultsFormat.JSON,
-               "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-               "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+    formats = {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }
     parsed = ox.parse_query_results(response.content, formats[media])
     got = [tuple(solution[v].value for v in ("v", "label")) for solution in parsed]
     assert got == expected.values()
     assert len(got) == 5
 
 
-@pytest.mark.parametrize("accept, fmt", [
-    ("text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD),
-    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
 def test_construct_and_describe_in_every_graph_format(server, store, accept, fmt):
-    for query in ("CONSTRUCT { ?v rdfs:label ?l ; am:order ?o } WHERE { ?v a am:OpposingView ; rdfs:label ?l ; am:order ?o }",
-                  "DESCRIBE view:market-is-working"):
+    for query in (
+        "CONSTRUCT { ?v rdfs:label ?l ; am:order ?o } WHERE { ?v a am:OpposingView ; rdfs:label ?l ; am:order ?o }",
+        "DESCRIBE view:market-is-working",
+    ):
         expected = set(run_query(store, query).triples)
         response = post(server, query, accept)
         assert response.status_code == 200, response.text
@@ -245,15 +260,21 @@ def test_ask_true_and_false(server):
 def test_get_post_form_and_sparql_query_body_agree(server):
     by_get = httpx.get(server.sparql, params={"query": VIEWS}, timeout=30)
     by_form = post(server, VIEWS)
-    by_body = httpx.post(server.sparql, content=VIEWS.encode(), timeout=30,
-                         headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    by_body = httpx.post(
+        server.sparql,
+        content=VIEWS.encode(),
+        timeout=30,
+        headers={"Content-Type": "application/sparql-query; charset=utf-8"},
+    )
     assert by_get.status_code == by_form.status_code == by_body.status_code == 200
     assert by_get.json() == by_form.json() == by_body.json()
     assert len(by_get.json()["results"]["bindings"]) == 5
 
 
 def test_format_parameter_overrides_accept(server):
-    response = httpx.get(server.sparql, params={"query": VIEWS, "format": "csv"}, headers={"Accept": "application/json"})
+    response = httpx.get(
+        server.sparql, params={"query": VIEWS, "format": "csv"}, headers={"Accept": "application/json"}
+    )
     assert response.headers["content-type"].startswith("text/csv") and response.text.startswith("v,label")
 
 
@@ -276,7 +297,9 @@ def test_updates_are_refused_and_change_nothing(server, how):
     if how == "update-param":
         response = httpx.post(server.sparql, data={"update": update})
     elif how == "sparql-update-body":
-        response = httpx.post(server.sparql, content=update.encode(), headers={"Content-Type": "application/sparql-update"})
+        response = httpx.post(
+            server.sparql, content=update.encode(), headers={"Content-Type": "application/sparql-update"}
+        )
     elif how == "update-as-query":
         response = post(server, "PREFIX x: <urn:> " + update)
     else:
@@ -330,11 +353,14 @@ def test_oversized_request_body_is_413(server):
 def test_cors_on_answers_and_preflight(server):
     response = httpx.get(server.sparql, params={"query": VIEWS}, headers={"Origin": "http://localhost:3000"})
     assert response.headers["access-control-allow-origin"] == "*"
-    preflight = httpx.options(server.sparql, headers={
-        "Origin": "http://localhost:3000",
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type",
-    })
+    preflight = httpx.options(
+        server.sparql,
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 204
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
@@ -379,8 +405,9 @@ def test_endpoint_only_when_no_site(tmp_path):
 
 def test_port_in_use_is_a_one_line_error(server, tmp_path):
     port = server.site.rsplit(":", 1)[1].strip("/")
-    result = subprocess.run([*CLI, "serve", *DATA, "--port", port], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [*CLI, "serve", *DATA, "--port", port], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1
     assert f"Error: cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -403,7 +430,9 @@ def test_docs_have_ten_worked_queries_that_answer_the_same_here_and_embedded(ser
         if expected.kind == "graph":
             response = post(server, query, "application/n-triples")
             assert response.status_code == 200, (number, response.text)
-            got = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)}
+            got = {
+                ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
+            }
             assert got == set(expected.triples) and got, number
         else:
             response = post(server, query)

@@ -73,12 +73,16 @@ def test_json_report_lists_every_problem_with_location():
 def test_github_format_prints_annotations():
     result = run(str(BASE), str(FIXTURES / "bad" / "wrong-datatype-date.ttl"), "--format", "github")
     assert result.exit_code == 1
-    assert re.search(r"^::error file=.*wrong-datatype-date\.ttl,line=12::evidence:figure-string-date — ", result.output, re.M)
+    assert re.search(
+        r"^::error file=.*wrong-datatype-date\.ttl,line=12::evidence:figure-string-date — ", result.output, re.M
+    )
 
 
 def test_all_problems_are_collected_before_reporting():
     bad = FIXTURES / "bad"
-    result = run(str(BASE), str(bad / "missing-label.ttl"), str(bad / "source-uncited.ttl"), str(bad / "dangling-reference.ttl"))
+    result = run(
+        str(BASE), str(bad / "missing-label.ttl"), str(bad / "source-uncited.ttl"), str(bad / "dangling-reference.ttl")
+    )
     assert result.exit_code == 1
     assert "3 problem(s)" in result.output
     # syntax errors of several files are all reported too

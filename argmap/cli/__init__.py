@@ -22,7 +22,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import build_cmd, validate_cmd, query_cmd, serve_cmd, push_cmd
+    from . import build_cmd, push_cmd, query_cmd, serve_cmd, validate_cmd
 
     for module in (validate_cmd, query_cmd, build_cmd, serve_cmd, push_cmd):
         main.add_command(module.command)

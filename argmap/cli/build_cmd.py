@@ -12,11 +12,20 @@ from ..errors import ArgmapError, InvalidData
 
 @click.command("build")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-              show_default=True, help="Folder to write the site into (created if missing).")
-@click.option("--base-url", metavar="URL",
-              help="Where the site will be published, e.g. https://example.org/argmap/ : used for canonical "
-                   "links, sitemap.xml and the VoID file. Links between pages stay relative either way.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (created if missing).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the site will be published, e.g. https://example.org/argmap/ : used for canonical "
+    "links, sitemap.xml and the VoID file. Links between pages stay relative either way.",
+)
 def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None) -> None:
     """Render the graph as a static website: home, map, a page per node, views, evidence, sources, data.
 

@@ -13,13 +13,27 @@ from ..query import named_queries, resolve_query, run_query
 
 @click.command("query")
 @click.argument("query", required=False)
-@click.option("-d", "--data", "paths", multiple=True, type=click.Path(path_type=str),
-              help="Turtle file or directory to query (repeatable; default: the data/ files).")
+@click.option(
+    "-d",
+    "--data",
+    "paths",
+    multiple=True,
+    type=click.Path(path_type=str),
+    help="Turtle file or directory to query (repeatable; default: the data/ files).",
+)
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the embedded store.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="table", show_default=True,
-              help="table/csv/tsv/json for SELECT and ASK; turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default="table",
+    show_default=True,
+    help="table/csv/tsv/json for SELECT and ASK; turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE.",
+)
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for an endpoint.")
-@click.option("--user", envvar="ARGMAP_USER", help="User for an endpoint that needs auth (password from ARGMAP_PASSWORD).")
+@click.option(
+    "--user", envvar="ARGMAP_USER", help="User for an endpoint that needs auth (password from ARGMAP_PASSWORD)."
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and the question each answers.")
 def command(query, paths, endpoint, fmt, timeout, user, list_queries) -> None:
     """Run a SPARQL query: inline text, a .rq file, a named query, or - for stdin.
@@ -47,8 +61,9 @@ def command(query, paths, endpoint, fmt, timeout, user, list_queries) -> None:
 
             from ..remote import run_remote_query
 
-            result = run_remote_query(endpoint, text, timeout=timeout, user=user,
-                                      password=os.environ.get("ARGMAP_PASSWORD"))
+            result = run_remote_query(
+                endpoint, text, timeout=timeout, user=user, password=os.environ.get("ARGMAP_PASSWORD")
+            )
         else:
             from ..load import load_paths
 

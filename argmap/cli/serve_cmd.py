@@ -16,19 +16,49 @@ def _stop(signum, frame):  # SIGTERM: stop like Ctrl+C, so the query workers are
 
 @click.command("serve")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. Anything but 127.0.0.1 lets other machines query the endpoint.")
-@click.option("--dir", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-              show_default=True, help="The built site to serve.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. Anything but 127.0.0.1 lets other machines query the endpoint.",
+)
+@click.option(
+    "--dir",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The built site to serve.",
+)
 @click.option("--build", "build_first", is_flag=True, help="Build the site into --dir first (as `argmap build`).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds a SPARQL query may run before it is stopped (503).")
-@click.option("--max-results", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows (or triples) a result may hold; a larger one is refused (422) with a hint to add LIMIT.")
-@click.option("--workers", type=click.IntRange(min=1, max=32), default=2, show_default=True,
-              help="Query worker processes (queries that run at the same time).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a SPARQL query may run before it is stopped (503).",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) a result may hold; a larger one is refused (422) with a hint to add LIMIT.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=32),
+    default=2,
+    show_default=True,
+    help="Query worker processes (queries that run at the same time).",
+)
 def command(paths, port, host, site_dir, build_first, timeout, max_results, workers) -> None:
     """Serve the site and a read-only SPARQL 1.1 endpoint at /sparql.
 
@@ -60,8 +90,10 @@ def command(paths, port, host, site_dir, build_first, timeout, max_results, work
     if serve_dir is None:
         click.echo(f"No site in {site_dir}/ (run `argmap build`, or add --build): serving only the SPARQL endpoint.")
     else:
-        click.echo(f"Serving {site_dir}/ and a read-only SPARQL endpoint ({triples} triples; "
-                   f"{timeout:g} s timeout, {max_results} result cap).")
+        click.echo(
+            f"Serving {site_dir}/ and a read-only SPARQL endpoint ({triples} triples; "
+            f"{timeout:g} s timeout, {max_results} result cap)."
+        )
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: bound to {host}; other machines can reach this server.", err=True)
     click.echo(f"  Site:   {server.url}")

@@ -10,8 +10,14 @@ from ..validate import REPORT_FORMATS, validate_paths
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(list(REPORT_FORMATS)), default="text", show_default=True,
-              help="text for people, json for tools, github for ::error annotations in CI.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(REPORT_FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for ::error annotations in CI.",
+)
 def command(paths: tuple[str, ...], fmt: str) -> None:
     """Check Turtle files: syntax, SHACL shapes and references.
 
