@@ -199,6 +199,73 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
     return head + (declared + "\n" if declared else "") + body
 
 
+# ------------------------------------------------------------------------------------ canonical Turtle
+#: Predicates written first, in this order, before the rest in alphabetical order of their written form.
+CANONICAL_PREDICATE_ORDER = (RDF_TYPE, PREFIXES["rdfs"] + "label", VOCAB_IRI + "text")
+#: The prefix block every canonical data file starts with (docs/data-model.md): am, rdf, rdfs, xsd and the
+#: project's id namespaces, in the configured order.
+CANONICAL_PREFIXES = {
+    p: ns for p, ns in PREFIXES.items() if p in ("am", "rdf", "rdfs", "xsd") or ns.startswith(BASE_IRI)
+}
+
+
+def _comment_lines(lines: Sequence[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def canonical_turtle_of(
+    triples: Sequence[Triple],
+    extra_prefixes: dict[str, str] | None = None,
+    header: Sequence[str] = (),
+    comments: dict[str, list[str]] | None = None,
+    trailer: Sequence[str] = (),
+    prefix_block: bool = True,
+) -> str:
+    """The canonical layout of a data file (what `argmap fmt` writes).
+
+    The fixed prefix block (CANONICAL_PREFIXES, then any `extra_prefixes` the file declares and uses,
+    sorted); subjects sorted by IRI (blank nodes last, labelled from their content); in each block
+    rdf:type, rdfs:label and am:text first, then the other predicates in alphabetical order; one object
+    per line where a predicate has several. `header` and `trailer` are comment lines kept at the top and
+    the bottom; `comments` maps a subject IRI to the comment lines written directly above its block.
+    """
+    fixed = dict(CANONICAL_PREFIXES)
+    fixed_ns = set(fixed.values())
+    extras = {p: ns for p, ns in (extra_prefixes or {}).items() if p not in fixed and ns not in fixed_ns and ns}
+    writer = _Writer({**fixed, **extras}, _blank_labels(triples))
+    comments = comments or {}
+    blocks = []
+    for subject, predicates in _by_subject(triples, writer):
+        written = {p: ("a" if p == RDF_TYPE else writer.iri(p)) for p in predicates}
+        rank = {p: CANONICAL_PREDICATE_ORDER.index(p) for p in predicates if p in CANONICAL_PREDICATE_ORDER}
+        order = sorted(predicates, key=lambda p: (rank.get(p, len(CANONICAL_PREDICATE_ORDER)), written[p]))
+        lines = []
+        for predicate in order:
+            rendered = [writer.term(o) for o in sorted(set(predicates[predicate]), key=_sort_key)]
+            if len(rendered) == 1:
+                lines.append(f"{written[predicate]} {rendered[0]}")
+            else:
+                lines.append(written[predicate] + "\n        " + " ,\n        ".join(rendered))
+        head = writer.term(subject)
+        if lines[0].startswith("a ") and "\n" not in lines[0]:
+            text = f"{head} {lines[0]}" + "".join(" ;\n    " + line for line in lines[1:]) + " .\n"
+        else:
+            text = head + "\n    " + " ;\n    ".join(lines) + " .\n"
+        note = comments.get(subject.value, []) if isinstance(subject, ox.NamedNode) else []
+        blocks.append(_comment_lines(note) + text)
+    parts = []
+    if header:
+        parts.append(_comment_lines(header))
+    if prefix_block:
+        declared = {**fixed, **{p: ns for p, ns in sorted(extras.items()) if p in writer.used}}
+        width = max(len(p) for p in declared) + 2
+        parts.append("".join(f"@prefix {(p + ':').ljust(width)}<{ns}> .\n" for p, ns in declared.items()))
+    parts.extend(blocks)
+    if trailer:
+        parts.append(_comment_lines(trailer))
+    return "\n".join(parts)
+
+
 # ------------------------------------------------------------------------------------ N-Triples
 def ntriples(store: ox.Store) -> str:
     """N-Triples, one triple a line, lines sorted."""
@@ -411,4 +478,14 @@ def bibtex(model: Model) -> str:
     return "\n".join(entries)
 
 
-__all__ = ["bibtex", "bib_escape", "jsonld", "jsonld_document", "ntriples", "turtle", "turtle_of", "void"]
+__all__ = [
+    "bibtex",
+    "bib_escape",
+    "canonical_turtle_of",
+    "jsonld",
+    "jsonld_document",
+    "ntriples",
+    "turtle",
+    "turtle_of",
+    "void",
+]
