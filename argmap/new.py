@@ -30,10 +30,9 @@ AM = VOCAB_IRI
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 XSD = PREFIXES["xsd"]
-RELATIONS = ("supports", "attacks", "qualifies", "undercuts")
-#: which class a relation's target must have
-RELATION_TARGETS = {"supports": "ArgumentItem", "attacks": "ArgumentItem", "qualifies": "ArgumentItem"}
-RELATION_TARGETS["undercuts"] = "Inference"
+RELATIONS = ("supports", "attacks", "qualifies", "undercuts", "retracts", "supersedes")
+#: which class a relation's target must have (retracts and supersedes: an item of the same kind)
+RELATION_TARGETS = {rel: "ArgumentItem" for rel in RELATIONS} | {"undercuts": "Inference"}
 EVIDENCE_KINDS = {"quote": "Quote", "figure": "Figure", "check": "Check"}
 #: `argmap new claim --kind`: the class and the prefix its IRI is minted under
 CLAIM_KINDS = {
@@ -156,7 +155,7 @@ def resolve(ds: Dataset, ref: str, *class_names: str) -> list[Candidate]:
     found = []
     for iri in pool:
         hay = _fold(" ".join([short(iri), ds.value(iri, RDFS_LABEL), ds.value(iri, AM + "outlineId")]))
-        hay += " " + _fold(ds.value(iri, AM + "text"))
+        hay += " " + " ".join(_fold(ds.value(iri, AM + name)) for name in ("text", "quote", "note"))
         if all(w in hay for w in words):
             found.append(ds.candidate(iri))
     return found

@@ -351,3 +351,16 @@ def test_killed_mid_write_leaves_the_data_as_it_was(data: Path):
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert {k: v for k, v in snapshot(data).items() if not k.startswith(".")} == was
     assert any(k.startswith(".evidence.ttl.") for k in snapshot(data))  # it did die mid-write
+
+
+def test_a_retraction_is_new_evidence_and_the_old_iri_stays(data: Path):
+    before = triples(data)
+    result = run(
+        data, "evidence", "--kind", "check", "--label", "The 900k figure was misread", "--text",
+        "Re-reading the model page: the 900k was all-time, not monthly, downloads.", "--retracts", "F1",
+        "--locator", "model page", "--source", "source:hf-pythia", "--contributor", "Grace Hopper", "--no-input",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    check = added(before, data)[PREFIXES["evidence"] + "the-900k-figure-was-misread"]
+    assert check["retracts"] == [PREFIXES["evidence"] + "downloads"]
+    assert before <= triples(data)  # the retracted figure is still there, unchanged: its IRI keeps working

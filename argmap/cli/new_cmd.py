@@ -78,7 +78,7 @@ def relations_of(asker: Asker, ds: Dataset, flags: dict[str, tuple[str, ...]]) -
         return chosen
     while True:
         rel = click.prompt("Relation", type=click.Choice(lib.RELATIONS), default="supports")
-        verb = {"qualifies": "qualify"}.get(rel, rel[:-1])
+        verb = {"qualifies": "qualify", "retracts": "retract", "supersedes": "supersede"}.get(rel, rel[:-1])
         ref = click.prompt(f"Which item does it {verb}? (prefixed name, IRI or search words)").strip()
         chosen.append((rel, asker.pick(ds, ref, f"--{rel}", lib.RELATION_TARGETS[rel])))
         if not click.confirm("Another relation?", default=False):
@@ -181,9 +181,7 @@ def source_options(func: Callable) -> Callable:
 def relation_options(func: Callable) -> Callable:
     for rel in reversed(lib.RELATIONS):
         target = "inference" if rel == "undercuts" else "item"
-        func = click.option(f"--{rel}", multiple=True, metavar="ID", help=f"The {target} it {rel[:-1]}s (repeatable).")(
-            func
-        )
+        func = click.option(f"--{rel}", multiple=True, metavar="ID", help=f"The {target} it {rel} (repeatable).")(func)
     return func
 
 
@@ -239,7 +237,7 @@ def evidence_command(**opts) -> None:
         asker.missing.append("--kind")
     label = asker.need(opts["label"], "--label", "Label (a short title for this evidence)")
     if asker.no_input and not any(opts[r] for r in lib.RELATIONS):
-        asker.missing.append("--supports (or --attacks, --qualifies, --undercuts)")
+        asker.missing.append("--supports (or --attacks, --qualifies, --undercuts, --retracts, --supersedes)")
     relations = relations_of(asker, ds, {r: opts[r] for r in lib.RELATIONS}) if not asker.missing else []
     quote, text, fig = opts["quote"] or "", opts["text"] or "", {}
     if kind == "quote":
@@ -257,7 +255,7 @@ def evidence_command(**opts) -> None:
             fig["min_value"] = ""
         fig["max_value"] = opts["max_value"] or ""
         fig["unit"] = asker.need(opts["unit"], "--unit", "Unit (e.g. downloads per month)")
-        fig["as_of"] = asker.need(opts["as_of"], "--as-of", "As of (YYYY-MM-DD)")
+        fig["as_of"] = asker.need(opts["as_of"], "--as-of", "As of (YYYY-MM-DD, or YYYY-MM for a month)")
         quote = asker.maybe(quote, "The sentence stating it, verbatim")
     locator = asker.need(opts["locator"], "--locator", "Locator (page, section or paragraph in the source)")
     asker.stop_if_missing()
