@@ -71,17 +71,39 @@ def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Tri
 
 
 def _blank_labels(triples: Sequence[Triple]) -> dict[str, str]:
-    """Stable labels for blank nodes: sorted by what they say (their outgoing and incoming triples)."""
+    """Stable labels for blank nodes, from what they say rather than from the parser's random ids.
+
+    Each blank node is ranked by its outgoing and incoming triples, a blank neighbour standing for its
+    own rank; ranks are refined until they stop splitting (colour refinement), so two blank nodes that
+    differ only further down (`[ ex:q [ ex:r 1 ] ]` and `[ ex:q [ ex:r 2 ] ]`) still get fixed labels.
+    """
     blanks = sorted({t.value for triple in triples for t in (triple[0], triple[2]) if isinstance(t, ox.BlankNode)})
     if not blanks:
         return {}
-    signature: dict[str, list[str]] = defaultdict(list)
+    edges: dict[str, list[tuple[str, str, object]]] = defaultdict(list)
     for s, p, o in triples:
         if isinstance(s, ox.BlankNode):
-            signature[s.value].append("o " + p.value + " " + ("_" if isinstance(o, ox.BlankNode) else str(o)))
+            edges[s.value].append(("o", p.value, o))
         if isinstance(o, ox.BlankNode):
-            signature[o.value].append("i " + p.value + " " + ("_" if isinstance(s, ox.BlankNode) else str(s)))
-    ranked = sorted(blanks, key=lambda b: (sorted(signature[b]), b))
+            edges[o.value].append(("i", p.value, s))
+    colour = dict.fromkeys(blanks, "")
+    classes = 1
+    for _ in range(len(blanks)):
+        signature = {
+            b: "\n".join(
+                sorted(
+                    f"{d} {p} " + ("_" + colour[t.value] if isinstance(t, ox.BlankNode) else str(t))
+                    for d, p, t in edges[b]
+                )
+            )
+            for b in blanks
+        }
+        ranks = {sig: f"{i:06d}" for i, sig in enumerate(sorted(set(signature.values())))}
+        colour = {b: ranks[signature[b]] for b in blanks}
+        if len(ranks) == classes and _ > 0:
+            break
+        classes = len(ranks)
+    ranked = sorted(blanks, key=lambda b: (colour[b], b))  # b breaks ties only between indistinguishable nodes
     return {b: f"b{i}" for i, b in enumerate(ranked)}
 
 
@@ -143,11 +165,13 @@ class _Writer:
         return f"{text}^^{self.iri(datatype, turtle)}"
 
 
-def _sort_key(term) -> tuple:
+def _sort_key(term, blanks: dict[str, str] | None = None) -> tuple:
+    """Objects in a fixed order: IRIs, then blank nodes by their content label, then literals."""
     if isinstance(term, ox.NamedNode):
         return (0, term.value, "", "")
     if isinstance(term, ox.BlankNode):
-        return (1, term.value, "", "")
+        label = (blanks or {}).get(term.value, term.value)
+        return (1, f"{len(label):04d}{label}", "", "")
     return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
 
 
@@ -179,7 +203,7 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
     for subject, predicates in _by_subject(triples, writer):
         lines = []
         for predicate in sorted(predicates, key=lambda p: (p != RDF_TYPE, p)):
-            objects = sorted(set(predicates[predicate]), key=_sort_key)
+            objects = sorted(set(predicates[predicate]), key=lambda t: _sort_key(t, writer.blanks))
             verb = "a" if predicate == RDF_TYPE else writer.iri(predicate)
             rendered = [writer.term(o) for o in objects]
             if len(rendered) > 1 and sum(len(r) for r in rendered) > 60:
@@ -241,7 +265,9 @@ def canonical_turtle_of(
         order = sorted(predicates, key=lambda p: (rank.get(p, len(CANONICAL_PREDICATE_ORDER)), written[p]))
         lines = []
         for predicate in order:
-            rendered = [writer.term(o) for o in sorted(set(predicates[predicate]), key=_sort_key)]
+            rendered = [
+                writer.term(o) for o in sorted(set(predicates[predicate]), key=lambda t: _sort_key(t, writer.blanks))
+            ]
             if len(rendered) == 1:
                 lines.append(f"{written[predicate]} {rendered[0]}")
             else:
@@ -286,7 +312,7 @@ def _jsonld_nodes(triples: Sequence[Triple], writer: _Writer) -> list[dict]:
     for subject, predicates in _by_subject(triples, writer):
         node: dict[str, object] = {"@id": writer.node_id(subject)}
         for predicate, objects in predicates.items():
-            objects = sorted(set(objects), key=_sort_key)
+            objects = sorted(set(objects), key=lambda t: _sort_key(t, writer.blanks))
             if predicate == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
                 node["@type"] = [writer.compact(o.value) for o in objects]
                 continue
