@@ -364,3 +364,33 @@ def test_a_retraction_is_new_evidence_and_the_old_iri_stays(data: Path):
     check = added(before, data)[PREFIXES["evidence"] + "the-900k-figure-was-misread"]
     assert check["retracts"] == [PREFIXES["evidence"] + "downloads"]
     assert before <= triples(data)  # the retracted figure is still there, unchanged: its IRI keeps working
+
+
+def test_flags_and_prompts_write_the_same_bytes(data: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    flags = run(
+        data, "evidence", "--kind", "quote", "--label", "Releases can stop (quote)", "--supports", "R1b", "--quote",
+        "What a firm releases today it may withhold tomorrow.", "--locator", "§6", "--source-arxiv", "2507.09296",
+        "--contributor", "Ada Tester", "--no-input",
+    )  # fmt: skip
+    answers = ["quote", "Releases can stop (quote)", "supports", "R1b", "n"]
+    answers += ["What a firm releases today it may withhold tomorrow.", "", "§6", "2507.09296", "Ada Tester"]
+    prompts = run(other, "evidence", input="\n".join(answers) + "\n")
+    assert flags.exit_code == 0 and prompts.exit_code == 0, prompts.output
+    assert (data / "evidence.ttl").read_bytes() == (other / "evidence.ttl").read_bytes()
+    assert (data / "evidence.ttl").read_bytes() != (MINI / "evidence.ttl").read_bytes()
+
+
+def test_hostile_label_in_a_pick_list_is_shown_inert(data: Path):
+    claims = data / "claims.ttl"
+    hostile = (
+        'claim:weights-hostile a am:Claim ;\n    rdfs:label "Weights \\u001B[2J\\u001B]0;pwned\\u0007 \\u202Egnp" ;\n'
+        '    am:text "A label with terminal escapes and a bidi override." ;\n    am:inSection sec:s1 ;\n'
+        "    am:statedIn paper:mini .\n"
+    )
+    claims.write_text(claims.read_text(encoding="utf-8") + "\n" + hostile, encoding="utf-8")
+    assert CliRunner().invoke(main, ["fmt", str(claims)]).exit_code == 0
+    result = run(data, "evidence", "--kind", "check", "--label", "x", "--supports", "weights", input="1\n")
+    assert "claim:weights-hostile (Claim): Weights ?[2J?]0;pwned? ?gnp" in result.output
+    assert not any(ch in result.output for ch in "\x1b\x07\u202e")
