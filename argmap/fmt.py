@@ -125,7 +125,8 @@ Placed = tuple[list[str], dict[str, list[str]], list[str], list[Comment], list[C
 
 def _place_comments(source: SourceFile) -> Placed:
     """(header, comments by subject, trailer, dropped, moved) for one parsed file."""
-    comments, in_string = _scan(source.text)
+    body = source.text.removeprefix("\ufeff")  # canonical text has no byte-order mark
+    comments, in_string = _scan(body)
     by_line: dict[int, list[tuple[bool, str]]] = {}
     for number, whole, text in comments:
         by_line.setdefault(number, []).append((whole, text))
@@ -150,7 +151,7 @@ def _place_comments(source: SourceFile) -> Placed:
             target.append(text)
         pending.clear()
 
-    for number, raw in enumerate(source.text.splitlines(), start=1):
+    for number, raw in enumerate(body.splitlines(), start=1):
         stripped = raw.strip()
         here = by_line.get(number, [])
         if number in in_string:
