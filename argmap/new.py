@@ -50,6 +50,11 @@ _DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", r
 
 
 # ------------------------------------------------------------------------------------ the data
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's value (a quoted triple, which the data does not use, as its N-Triples text)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 @dataclass(frozen=True)
 class Candidate:
     iri: str
@@ -80,11 +85,11 @@ class Dataset:
 
     def types(self, iri: str) -> set[str]:
         node = ox.NamedNode(iri)
-        return {q.object.value for q in self.store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE), None)}
+        return {_value(q.object) for q in self.store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE), None)}
 
     def values(self, iri: str, predicate: str) -> list[str]:
         node = ox.NamedNode(iri)
-        return sorted(q.object.value for q in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None))
+        return sorted(_value(q.object) for q in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None))
 
     def value(self, iri: str, predicate: str) -> str:
         found = self.values(iri, predicate)
@@ -103,7 +108,7 @@ class Dataset:
         wanted = {AM + name for name in class_names}
         found = set()
         for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None):
-            if isinstance(quad.subject, ox.NamedNode) and wanted & supers.get(quad.object.value, frozenset()):
+            if isinstance(quad.subject, ox.NamedNode) and wanted & supers.get(_value(quad.object), frozenset()):
                 found.add(quad.subject.value)
         return sorted(found)
 
@@ -416,7 +421,7 @@ def next_figure_id(ds: Dataset) -> str:
     numbers = [
         int(m.group(1))
         for q in ds.store.quads_for_pattern(None, node(AM + "figureId"), None)
-        if (m := re.match(r"^F(\d+)$", q.object.value))
+        if (m := re.match(r"^F(\d+)$", _value(q.object)))
     ]
     return f"F{max(numbers, default=0) + 1}"
 
@@ -578,7 +583,8 @@ def build_claim(ds: Dataset, given: ClaimInput) -> Addition:
     order = given.order
     if not order and given.kind == "response" and given.responds_to:
         siblings = [
-            q.subject.value for q in ds.store.quads_for_pattern(None, node(AM + "respondsTo"), node(given.responds_to))
+            _value(q.subject)
+            for q in ds.store.quads_for_pattern(None, node(AM + "respondsTo"), node(given.responds_to))
         ]
         order = str(max((int(ds.value(s, AM + "order") or 0) for s in siblings), default=0) + 1)
     if order:
