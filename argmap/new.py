@@ -435,6 +435,7 @@ class Prepared:
     text: str
     report: Report
     turtle: str  # the new triples alone, in canonical layout (what --dry-run prints)
+    original: str = ""  # the file as it was read: saving refuses if it has changed since
 
 
 def _reparsed(path: Path, text: str) -> SourceFile:
@@ -461,13 +462,24 @@ def prepare(ds: Dataset, add: Addition) -> Prepared:
         files.reverse()
     report = validate(Loaded(files, store_of(files)))
     blocks = canonical_turtle_of([(t.subject, t.predicate, t.object) for t in add.triples], prefix_block=False)
-    return Prepared(source.path, result.text, report, blocks)
+    return Prepared(source.path, result.text, report, blocks, source.text)
 
 
 def save(prepared: Prepared) -> None:
     if not prepared.report.conforms:
         raise ContributionError("the data would not validate with this addition; nothing was written")
+    try:
+        now = prepared.path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContributionError(f"{prepared.path}: cannot read it again before saving ({exc.strerror})") from None
+    if now != prepared.original:
+        raise ContributionError(f"{prepared.path} changed while this ran; nothing was written: run the command again")
     write_atomic(prepared.path, prepared.text)
+
+
+def several_sentences(quote: str) -> bool:
+    """Does a quote look like more than one sentence? (A hint for the contributor, not a rule.)"""
+    return bool(re.search(r"[.!?][\"”’)]?\s+[A-Z“\"]", quote.strip()))
 
 
 # ------------------------------------------------------------------------------------ the three builders

@@ -394,3 +394,21 @@ def test_hostile_label_in_a_pick_list_is_shown_inert(data: Path):
     result = run(data, "evidence", "--kind", "check", "--label", "x", "--supports", "weights", input="1\n")
     assert "claim:weights-hostile (Claim): Weights ?[2J?]0;pwned? ?gnp" in result.output
     assert not any(ch in result.output for ch in "\x1b\x07\u202e")
+
+
+def test_a_file_changed_while_answering_is_not_overwritten(data: Path):
+    from argmap import new
+
+    ds = new.Dataset.load(data)
+    given = new.EvidenceInput(
+        kind="quote", label="Releases can stop", relations=[("supports", PREFIXES["response"] + "releases-can-stop")],
+        source=PREFIXES["paper"] + "mini", new_source=None, contributor="person:ada-tester", locator="§6",
+        quote="What a firm releases today it may withhold tomorrow.",
+    )  # fmt: skip
+    prepared = new.prepare(ds, new.build_evidence(ds, given))
+    path = data / "evidence.ttl"
+    edited = path.read_text(encoding="utf-8").replace("argmap project", "argmap project (edited)")
+    path.write_text(edited, encoding="utf-8")  # someone saves the file meanwhile
+    with pytest.raises(new.ContributionError, match="changed while this ran"):
+        new.save(prepared)
+    assert path.read_text(encoding="utf-8") == edited

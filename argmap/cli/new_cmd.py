@@ -279,6 +279,8 @@ def evidence_command(**opts) -> None:
         local=opts["local"] or "",
         **fig,
     )
+    if quote and lib.several_sentences(quote):
+        click.echo("Note: the quote looks like more than one sentence; quote at most one (see CONTRIBUTING.md).")
     add = lib.build_evidence(ds, given)
     report_and_save(lib.prepare(ds, add), add, opts["dry_run"])
 
