@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pexpect
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -268,7 +269,6 @@ def test_prompts_with_a_pick_list(data: Path):
 
 
 def test_interactive_run_in_a_real_terminal(data: Path):
-    pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "COLUMNS": "200", "TERM": "dumb"}
     argmap = str(Path(sys.executable).parent / "argmap")
     child = pexpect.spawn(argmap, ["new", "evidence", "--data", str(data)], env=env, encoding="utf-8", timeout=60)
