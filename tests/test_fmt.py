@@ -23,7 +23,13 @@ from argmap.load import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "data").glob("*.ttl"))
-FIXTURES = sorted(p for p in (ROOT / "tests" / "fixtures").rglob("*.ttl") if "syntax-error" not in p.name)
+FIXTURES = sorted((ROOT / "tests" / "fixtures").rglob("*.ttl"))
+
+
+def meant_not_to_parse(path: Path) -> bool:
+    """A fixture whose `# expect:` line names the syntax rule is bad Turtle on purpose."""
+    first = path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    return first.startswith("# expect:") and "rule=syntax" in first
 
 
 def run(*args: str):
@@ -36,6 +42,8 @@ def graph(path: Path) -> rdflib.Graph:
 
 @pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_round_trip_is_lossless_idempotent_and_byte_stable(path: Path, tmp_path: Path):
+    if meant_not_to_parse(path):
+        pytest.skip("bad Turtle on purpose (its # expect: line names the syntax rule)")
     copy = tmp_path / path.name
     shutil.copyfile(path, copy)
     first = fmt.format_file(copy).text
