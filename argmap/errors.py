@@ -23,3 +23,7 @@ class QueryError(ArgmapError):
 
 class EndpointError(ArgmapError):
     """A remote SPARQL endpoint could not be reached or answered badly."""
+
+
+class ContributionError(ArgmapError):
+    """A contribution (`argmap new`) cannot be made as given: an unknown item, a taken IRI, a malformed value."""

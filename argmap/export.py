@@ -71,17 +71,39 @@ def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Tri
 
 
 def _blank_labels(triples: Sequence[Triple]) -> dict[str, str]:
-    """Stable labels for blank nodes: sorted by what they say (their outgoing and incoming triples)."""
+    """Stable labels for blank nodes, from what they say rather than from the parser's random ids.
+
+    Each blank node is ranked by its outgoing and incoming triples, a blank neighbour standing for its
+    own rank; ranks are refined until they stop splitting (colour refinement), so two blank nodes that
+    differ only further down (`[ ex:q [ ex:r 1 ] ]` and `[ ex:q [ ex:r 2 ] ]`) still get fixed labels.
+    """
     blanks = sorted({t.value for triple in triples for t in (triple[0], triple[2]) if isinstance(t, ox.BlankNode)})
     if not blanks:
         return {}
-    signature: dict[str, list[str]] = defaultdict(list)
+    edges: dict[str, list[tuple[str, str, object]]] = defaultdict(list)
     for s, p, o in triples:
         if isinstance(s, ox.BlankNode):
-            signature[s.value].append("o " + p.value + " " + ("_" if isinstance(o, ox.BlankNode) else str(o)))
+            edges[s.value].append(("o", p.value, o))
         if isinstance(o, ox.BlankNode):
-            signature[o.value].append("i " + p.value + " " + ("_" if isinstance(s, ox.BlankNode) else str(s)))
-    ranked = sorted(blanks, key=lambda b: (sorted(signature[b]), b))
+            edges[o.value].append(("i", p.value, s))
+    colour = dict.fromkeys(blanks, "")
+    classes = 1
+    for _ in range(len(blanks)):
+        signature = {
+            b: "\n".join(
+                sorted(
+                    f"{d} {p} " + ("_" + colour[t.value] if isinstance(t, ox.BlankNode) else str(t))
+                    for d, p, t in edges[b]
+                )
+            )
+            for b in blanks
+        }
+        ranks = {sig: f"{i:06d}" for i, sig in enumerate(sorted(set(signature.values())))}
+        colour = {b: ranks[signature[b]] for b in blanks}
+        if len(ranks) == classes and _ > 0:
+            break
+        classes = len(ranks)
+    ranked = sorted(blanks, key=lambda b: (colour[b], b))  # b breaks ties only between indistinguishable nodes
     return {b: f"b{i}" for i, b in enumerate(ranked)}
 
 
@@ -143,11 +165,13 @@ class _Writer:
         return f"{text}^^{self.iri(datatype, turtle)}"
 
 
-def _sort_key(term) -> tuple:
+def _sort_key(term, blanks: dict[str, str] | None = None) -> tuple:
+    """Objects in a fixed order: IRIs, then blank nodes by their content label, then literals."""
     if isinstance(term, ox.NamedNode):
         return (0, term.value, "", "")
     if isinstance(term, ox.BlankNode):
-        return (1, term.value, "", "")
+        label = (blanks or {}).get(term.value, term.value)
+        return (1, f"{len(label):04d}{label}", "", "")
     return (2, term.value, term.datatype.value if term.datatype else "", term.language or "")
 
 
@@ -179,7 +203,7 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
     for subject, predicates in _by_subject(triples, writer):
         lines = []
         for predicate in sorted(predicates, key=lambda p: (p != RDF_TYPE, p)):
-            objects = sorted(set(predicates[predicate]), key=_sort_key)
+            objects = sorted(set(predicates[predicate]), key=lambda t: _sort_key(t, writer.blanks))
             verb = "a" if predicate == RDF_TYPE else writer.iri(predicate)
             rendered = [writer.term(o) for o in objects]
             if len(rendered) > 1 and sum(len(r) for r in rendered) > 60:
@@ -197,6 +221,75 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
     )
     body = "\n".join(blocks)
     return head + (declared + "\n" if declared else "") + body
+
+
+# ------------------------------------------------------------------------------------ canonical Turtle
+#: Predicates written first, in this order, before the rest in alphabetical order of their written form.
+CANONICAL_PREDICATE_ORDER = (RDF_TYPE, PREFIXES["rdfs"] + "label", VOCAB_IRI + "text")
+#: The prefix block every canonical data file starts with (docs/data-model.md): am, rdf, rdfs, xsd and the
+#: project's id namespaces, in the configured order.
+CANONICAL_PREFIXES = {
+    p: ns for p, ns in PREFIXES.items() if p in ("am", "rdf", "rdfs", "xsd") or ns.startswith(BASE_IRI)
+}
+
+
+def _comment_lines(lines: Sequence[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def canonical_turtle_of(
+    triples: Sequence[Triple],
+    extra_prefixes: dict[str, str] | None = None,
+    header: Sequence[str] = (),
+    comments: dict[str, list[str]] | None = None,
+    trailer: Sequence[str] = (),
+    prefix_block: bool = True,
+) -> str:
+    """The canonical layout of a data file (what `argmap fmt` writes).
+
+    The fixed prefix block (CANONICAL_PREFIXES, then any `extra_prefixes` the file declares and uses,
+    sorted); subjects sorted by IRI (blank nodes last, labelled from their content); in each block
+    rdf:type, rdfs:label and am:text first, then the other predicates in alphabetical order; one object
+    per line where a predicate has several. `header` and `trailer` are comment lines kept at the top and
+    the bottom; `comments` maps a subject IRI to the comment lines written directly above its block.
+    """
+    fixed = dict(CANONICAL_PREFIXES)
+    fixed_ns = set(fixed.values())
+    extras = {p: ns for p, ns in (extra_prefixes or {}).items() if p not in fixed and ns not in fixed_ns and ns}
+    writer = _Writer({**fixed, **extras}, _blank_labels(triples))
+    comments = comments or {}
+    blocks = []
+    for subject, predicates in _by_subject(triples, writer):
+        written = {p: ("a" if p == RDF_TYPE else writer.iri(p)) for p in predicates}
+        rank = {p: CANONICAL_PREDICATE_ORDER.index(p) for p in predicates if p in CANONICAL_PREDICATE_ORDER}
+        order = sorted(predicates, key=lambda p: (rank.get(p, len(CANONICAL_PREDICATE_ORDER)), written[p]))
+        lines = []
+        for predicate in order:
+            rendered = [
+                writer.term(o) for o in sorted(set(predicates[predicate]), key=lambda t: _sort_key(t, writer.blanks))
+            ]
+            if len(rendered) == 1:
+                lines.append(f"{written[predicate]} {rendered[0]}")
+            else:
+                lines.append(written[predicate] + "\n        " + " ,\n        ".join(rendered))
+        head = writer.term(subject)
+        if lines[0].startswith("a ") and "\n" not in lines[0]:
+            text = f"{head} {lines[0]}" + "".join(" ;\n    " + line for line in lines[1:]) + " .\n"
+        else:
+            text = head + "\n    " + " ;\n    ".join(lines) + " .\n"
+        note = comments.get(subject.value, []) if isinstance(subject, ox.NamedNode) else []
+        blocks.append(_comment_lines(note) + text)
+    parts = []
+    if header:
+        parts.append(_comment_lines(header))
+    if prefix_block:
+        declared = {**fixed, **{p: ns for p, ns in sorted(extras.items()) if p in writer.used}}
+        width = max(len(p) for p in declared) + 2
+        parts.append("".join(f"@prefix {(p + ':').ljust(width)}<{ns}> .\n" for p, ns in declared.items()))
+    parts.extend(blocks)
+    if trailer:
+        parts.append(_comment_lines(trailer))
+    return "\n".join(parts)
 
 
 # ------------------------------------------------------------------------------------ N-Triples
@@ -219,7 +312,7 @@ def _jsonld_nodes(triples: Sequence[Triple], writer: _Writer) -> list[dict]:
     for subject, predicates in _by_subject(triples, writer):
         node: dict[str, object] = {"@id": writer.node_id(subject)}
         for predicate, objects in predicates.items():
-            objects = sorted(set(objects), key=_sort_key)
+            objects = sorted(set(objects), key=lambda t: _sort_key(t, writer.blanks))
             if predicate == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
                 node["@type"] = [writer.compact(o.value) for o in objects]
                 continue
@@ -411,4 +504,14 @@ def bibtex(model: Model) -> str:
     return "\n".join(entries)
 
 
-__all__ = ["bibtex", "bib_escape", "jsonld", "jsonld_document", "ntriples", "turtle", "turtle_of", "void"]
+__all__ = [
+    "bibtex",
+    "bib_escape",
+    "canonical_turtle_of",
+    "jsonld",
+    "jsonld_document",
+    "ntriples",
+    "turtle",
+    "turtle_of",
+    "void",
+]
