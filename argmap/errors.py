@@ -23,3 +23,7 @@ class QueryError(ArgmapError):
 
 class EndpointError(ArgmapError):
     """A remote SPARQL endpoint could not be reached or answered badly."""
+
+
+class GitError(ArgmapError):
+    """A git revision or repository could not be read (`argmap diff`)."""
