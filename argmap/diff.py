@@ -179,8 +179,13 @@ def _side(name: str, paths: list[Path], rename_from: str = "", rename_to: str = 
     for how, predicate in (("supersedes", SUPERSEDES), ("retracts", RETRACTS)):
         for source in loaded.files:
             for triple in source.triples:
-                if triple.predicate.value == predicate:
-                    replaced.setdefault(triple.object.value, (triple.subject.value, how))
+                subject, obj = triple.subject, triple.object
+                if (
+                    triple.predicate.value == predicate
+                    and isinstance(subject, ox.NamedNode)
+                    and isinstance(obj, ox.NamedNode)
+                ):
+                    replaced.setdefault(obj.value, (subject.value, how))
     return Side(name, build_model(loaded.store), replaced)
 
 
@@ -332,7 +337,7 @@ def _display(name: str, value: object, mapping: dict[str, str]) -> str | None:
     if value is None or value == () or value == "":
         return None
     if isinstance(value, tuple):
-        return ", ".join(curie(mapping.get(v, v)) for v in value)
+        return ", ".join(curie(mapping.get(str(v), str(v))) for v in value)
     if name == "section":
         return curie(mapping.get(str(value), str(value)))
     if name in ("value", "min_value", "max_value"):
@@ -411,10 +416,10 @@ def compare(base: Side, head: Side) -> Diff:
             continue
         by = head.replaced.get(o)
         replaced_by = Ref.of(new, by[0]) if by else None
-        how = by[1] if by else None
+        replaced_how = by[1] if by else None
         new_ref = Ref.of(new, renamed_old[o]) if o in renamed_old else None
         result.permalinks.append(
-            PermalinkChange(o, Ref.of(old, o), "renamed" if new_ref else "removed", new_ref, replaced_by, how)  # type: ignore[arg-type]
+            PermalinkChange(o, Ref.of(old, o), "renamed" if new_ref else "removed", new_ref, replaced_by, replaced_how)  # type: ignore[arg-type]
         )
 
     for rule in RULES:
