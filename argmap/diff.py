@@ -455,15 +455,17 @@ def lost_evidence(old: Model, new: Model, mapping: dict[str, str]) -> list[Findi
 
 
 def response_changes(old: Model, new: Model, mapping: dict[str, str]) -> list[Finding]:
-    """A view that gains or loses a response."""
+    """A view that gains or loses a response (a view new on this side is not news twice)."""
     found = []
     for n in sorted(new.nodes):
         if new.nodes[n].kind != "view":
             continue
         reverse = {v: k for k, v in mapping.items()}
         o = reverse.get(n, n)
+        if o not in old.nodes:
+            continue  # a new view: its responses are listed with it
         after = {r.iri for r in new.responses(n)}
-        before = {mapping.get(r.iri, r.iri) for r in old.responses(o)} if o in old.nodes else set()
+        before = {mapping.get(r.iri, r.iri) for r in old.responses(o)}
         for r in sorted(after - before):
             found.append(Finding("new-response", Ref.of(new, n), "has a new response", (Ref.of(new, r),)))
         for r in sorted(before - after):

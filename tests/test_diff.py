@@ -150,6 +150,19 @@ def test_new_response_to_a_view_is_a_finding(repo: Repo):
     assert "Opposing view V1 “The market is working” (view:market-works) has a new response" in run("HEAD~1").stdout
 
 
+def test_a_new_view_with_its_response_is_not_also_news_about_responses(repo: Repo):
+    repo.append("claims.ttl", NEW_RESPONSE.replace("view:market-works", "view:states-cannot-build"))
+    repo.append("claims.ttl", 'view:states-cannot-build a am:OpposingView ; rdfs:label "States cannot build AI" .\n')
+    repo.commit("a new view, answered")
+    code, data = run_json("HEAD~1", "HEAD")
+    assert code == 0
+    assert sorted(c["node"]["curie"] for c in data["added"]) == [
+        "response:withdrawn-access",
+        "view:states-cannot-build",
+    ]
+    assert data["findings"] == []
+
+
 def test_removing_the_only_evidence_is_reported_and_refused(repo: Repo):
     text = repo.path("evidence.ttl").read_text(encoding="utf-8")
     repo.write("evidence.ttl", text.split("evidence:downloads a am:Figure")[0])
