@@ -261,3 +261,66 @@ def test_pre_commit_ruff_hooks_format_and_lint_the_code(scratch: Path):
     for hook in ("ruff-format", "ruff-check"):
         done = pre_commit(scratch, hook)
         assert done.returncode == 0, done.stdout
+
+
+# ------------------------------------------------------------------------- the PR diff step, for real
+def diff_step_script() -> str:
+    scripts = [script for where, script in workflow_scripts() if "argmap diff" in script]
+    assert len(scripts) == 1, scripts
+    return scripts[0]
+
+
+def run_git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    author = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", *author, *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    "old,new,exit_code,expected",
+    [
+        ("am:value 6000000 ;", "am:value 6100000 ;", 0, "value 6,000,000 → 6,100,000"),
+        (
+            "evidence:f1-llama-3-1-8b-monthly-downloads a am:Figure",
+            "evidence:llama-downloads a am:Figure",
+            1,
+            "renamed to `evidence:llama-downloads`",
+        ),
+    ],
+    ids=["value", "rename"],
+)
+def test_the_pr_diff_step_writes_the_job_summary_of_a_merge_commit(
+    tmp_path: Path, old: str, new: str, exit_code: int, expected: str
+):
+    """As GitHub checks a PR out: a merge commit whose first parent is the base."""
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    for ttl in (ROOT / "data").glob("*.ttl"):
+        shutil.copy(ttl, repo / "data" / ttl.name)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "base")
+    run_git(repo, "checkout", "-q", "-b", "contribution")
+    evidence = repo / "data" / "evidence.ttl"
+    text = evidence.read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    evidence.write_text(text.replace(old, new, 1), encoding="utf-8")
+    run_git(repo, "commit", "-q", "-am", "the contribution")
+    run_git(repo, "checkout", "-q", "main")
+    run_git(repo, "merge", "-q", "--no-ff", "-m", "merge", "contribution")
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps' summary\n", encoding="utf-8")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "RUNNER_TEMP": str(runner_temp),
+    }
+    # GitHub runs `run:` scripts with `bash -e {0}`; the step must still write the summary when diff exits 1.
+    done = subprocess.run(["bash", "-e", "-c", diff_step_script()], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == exit_code, done.stderr
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("earlier steps' summary\n### argmap diff: HEAD^1")
+    assert expected in written
