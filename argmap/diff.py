@@ -32,8 +32,18 @@ import pyoxigraph as ox
 
 from .config import BASE_IRI, VOCAB_IRI
 from .errors import DataError, GitError
-from .load import TurtleSyntaxError, load_paths
-from .model import STATEMENT_KINDS, Model, Node, build_model, curie, format_number
+from .load import RDF_TYPE, TurtleSyntaxError, load_paths
+from .model import (
+    LINK_WORDS,
+    LITERAL_FIELDS,
+    RELATION_OF,
+    STATEMENT_KINDS,
+    Model,
+    Node,
+    build_model,
+    curie,
+    format_number,
+)
 
 SUPERSEDES = VOCAB_IRI + "supersedes"
 RETRACTS = VOCAB_IRI + "retracts"
@@ -68,6 +78,10 @@ class Side:
     model: Model
     #: every IRI the side's triples mention as object of am:supersedes / am:retracts -> (by whom, how)
     replaced: dict[str, tuple[str, str]]
+    #: every triple with an IRI subject: (subject, predicate, object IRI or literal in N-Triples syntax)
+    triples: frozenset[tuple[str, str, str]] = frozenset()
+    #: how many triples have a blank node as subject or object (they have no stable name to compare by)
+    blank: int = 0
 
 
 def _git(args: Sequence[str], cwd: Path) -> bytes:
@@ -176,6 +190,15 @@ def _side(name: str, paths: list[Path], rename_from: str = "", rename_to: str = 
         model = build_model(ox.Store())
         return Side(name, model, {})
     replaced: dict[str, tuple[str, str]] = {}
+    triples: set[tuple[str, str, str]] = set()
+    blank = 0
+    for source in loaded.files:
+        for triple in source.triples:
+            subject, obj = triple.subject, triple.object
+            if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode | ox.Literal):
+                triples.add((subject.value, triple.predicate.value, str(obj)))
+            else:
+                blank += 1
     for how, predicate in (("supersedes", SUPERSEDES), ("retracts", RETRACTS)):
         for source in loaded.files:
             for triple in source.triples:
@@ -186,7 +209,7 @@ def _side(name: str, paths: list[Path], rename_from: str = "", rename_to: str = 
                     and isinstance(obj, ox.NamedNode)
                 ):
                     replaced.setdefault(obj.value, (subject.value, how))
-    return Side(name, build_model(loaded.store), replaced)
+    return Side(name, build_model(loaded.store), replaced, frozenset(triples), blank)
 
 
 # ------------------------------------------------------------------------------------------ result
@@ -243,6 +266,16 @@ class RelationChange:
 
 
 @dataclass(frozen=True)
+class OtherChange:
+    """A triple added or removed that the node, field and relation changes do not already say."""
+
+    change: Literal["added", "removed"]
+    subject: str
+    predicate: str
+    object: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a change means for the argument. `code` is stable (for tools); `message` reads after the subject."""
 
@@ -279,6 +312,9 @@ class Diff:
     relations: list[RelationChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     permalinks: list[PermalinkChange] = field(default_factory=list)
+    other: list[OtherChange] = field(default_factory=list)
+    #: change in the number of triples with blank nodes (compared by count only: they have no stable names)
+    blank_delta: int = 0
 
     @property
     def refused(self) -> list[PermalinkChange]:
@@ -287,7 +323,15 @@ class Diff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.renamed or self.relations)
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.renamed
+            or self.relations
+            or self.other
+            or self.blank_delta
+        )
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -422,9 +466,41 @@ def compare(base: Side, head: Side) -> Diff:
             PermalinkChange(o, Ref.of(old, o), "renamed" if new_ref else "removed", new_ref, replaced_by, replaced_how)  # type: ignore[arg-type]
         )
 
+    touched = {c.node.iri for c in result.added + result.removed + result.changed}
+    touched |= {r.old.iri for r in result.renamed} | {r.new.iri for r in result.renamed}
+    touched |= {r.source.iri for r in result.relations}
+    result.other = _other_changes(base, head, mapping, touched)
+    result.blank_delta = head.blank - base.blank
     for rule in RULES:
         result.findings.extend(rule(old, new, mapping))
     return result
+
+
+#: Predicates the model reads into nodes, fields, relations and links: their changes are reported as those.
+EXPLAINED = frozenset({RDF_TYPE.value, *LITERAL_FIELDS, *RELATION_OF, *LINK_WORDS})
+
+
+def _other_changes(base: Side, head: Side, mapping: dict[str, str], touched: set[str]) -> list[OtherChange]:
+    """Every triple change not already shown: a predicate the model does not read, a subject that is no node, or
+    a change the model cannot see (a datatype, a language tag, a second label). So "no change" means the graphs
+    are the same (up to blank nodes), not merely that the models are."""
+
+    def renamed(term: str) -> str:
+        if term.startswith("<") and term.endswith(">"):
+            return f"<{mapping.get(term[1:-1], term[1:-1])}>"
+        return term
+
+    before = {(mapping.get(s, s), p, renamed(o)) for s, p, o in base.triples}
+    after = set(head.triples)
+    found = []
+    for change, triples, model in (("removed", before - after, base.model), ("added", after - before, head.model)):
+        reverse = {v: k for k, v in mapping.items()} if change == "removed" else {}
+        for s, p, o in sorted(triples):
+            if p in EXPLAINED and reverse.get(s, s) in model.nodes and (s in touched or reverse.get(s, s) in touched):
+                continue
+            obj = curie(o[1:-1]) if o.startswith("<") and o.endswith(">") else o
+            found.append(OtherChange(change, curie(s), curie(p), obj))  # type: ignore[arg-type]
+    return found
 
 
 # ----------------------------------------------------------------------------------------- rules
@@ -557,6 +633,7 @@ __all__ = [
     "Finding",
     "FieldChange",
     "NodeChange",
+    "OtherChange",
     "PermalinkChange",
     "Ref",
     "RelationChange",

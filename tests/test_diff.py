@@ -248,6 +248,32 @@ def test_source_now_cited_by_nothing(repo: Repo):
     }
 
 
+def test_statements_outside_the_model_are_still_shown(repo: Repo):
+    repo.edit("evidence.ttl", '"Survey 2024" ;', '"Survey 2024" ; rdfs:comment "Peer reviewed." ;')
+    repo.edit("evidence.ttl", 'am:year "2025"^^xsd:gYear', 'am:year "2025"')  # a datatype the model does not show
+    repo.commit("comment and a plain year")
+    code, data = run_json("HEAD~1", "HEAD")
+    assert code == 0
+    assert data["added"] == data["changed"] == data["relations"] == []
+    assert sorted((o["change"], o["subject"], o["predicate"], o["object"]) for o in data["other"]) == [
+        ("added", "source:report-2025", "am:year", '"2025"'),
+        ("added", "source:survey-2024", "rdfs:comment", '"Peer reviewed."'),
+        ("removed", "source:report-2025", "am:year", '"2025"^^<http://www.w3.org/2001/XMLSchema#gYear>'),
+    ]
+    text = run("HEAD~1", "HEAD").stdout
+    assert '+ source:survey-2024 rdfs:comment "Peer reviewed."' in text
+
+
+def test_a_reshuffle_of_blocks_and_files_is_no_change(repo: Repo):
+    claims, evidence = CLAIMS.split("\n\n"), EVIDENCE.split("\n\n")
+    repo.write("claims.ttl", "\n\n".join([claims[0], *reversed(evidence[1:])]))
+    repo.write("evidence.ttl", "\n\n".join([evidence[0], *reversed(claims[1:])]))
+    repo.commit("move every block")
+    result = run("HEAD~1", "HEAD")
+    assert result.exit_code == 0
+    assert result.stdout.endswith("No change to the argument.\n")
+
+
 def test_default_compares_the_merge_base_with_the_work_tree(repo: Repo):
     git(repo.root, "checkout", "-q", "-b", "contribution")
     repo.append("evidence.ttl", NEW_FIGURE)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import click
 
-from ..diff import Diff, Finding, NodeChange, PermalinkChange, Ref, RelationChange, diff
+from ..diff import Diff, Finding, NodeChange, OtherChange, PermalinkChange, Ref, RelationChange, diff
 from .common import ProblemsFound, library_errors
 
 #: relation -> (as a participle after a new node, as a verb between two nodes)
@@ -128,6 +128,17 @@ def _finding_line(w: Words, finding: Finding) -> str:
     return text
 
 
+def _other_line(w: Words, item: OtherChange) -> str:
+    sign = "+" if item.change == "added" else "−"
+    return f"{sign} {w.ident(item.subject)} {w.ident(item.predicate)} {w.ident(item.object)}"
+
+
+def _blank_lines(result: Diff) -> list[str]:
+    if not result.blank_delta:
+        return []
+    return [f"{result.blank_delta:+d} triple(s) with blank nodes (compared by count: blank nodes have no names)"]
+
+
 def _permalink_line(w: Words, item: PermalinkChange) -> str:
     if item.change == "renamed" and item.new is not None:
         what = f"{w.ident(item.old.curie)} renamed to {w.ident(item.new.curie)} ({w.ref(item.old, with_iri=False)})"
@@ -149,6 +160,7 @@ def render(result: Diff, w: Words) -> str:
     counts = (
         f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed, "
         f"{len(result.renamed)} renamed, {len(result.relations)} relation change(s)"
+        + (f", {len(result.other)} other statement(s)" if result.other else "")
     )
     lines.append(f"\n{counts}" if not w.markdown else f"\n{counts}.")
     sections: list[tuple[str, list[str]]] = [
@@ -171,6 +183,7 @@ def render(result: Diff, w: Words) -> str:
             [_permalink_line(w, p) for p in result.permalinks if p.change == "removed" and p.allowed],
         ),
         ("Relations", [_relation_line(w, r) for r in result.relations]),
+        ("Other statements", [_other_line(w, o) for o in result.other] + _blank_lines(result)),
     ]
     for heading, items in sections:
         if items:
