@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import build_cmd, fmt_cmd, new_cmd, push_cmd, query_cmd, serve_cmd, validate_cmd
+    from . import build_cmd, diff_cmd, fmt_cmd, new_cmd, push_cmd, query_cmd, serve_cmd, validate_cmd
 
-    for module in (validate_cmd, query_cmd, build_cmd, serve_cmd, push_cmd):
+    for module in (validate_cmd, query_cmd, build_cmd, serve_cmd, push_cmd, diff_cmd):
         main.add_command(module.command)
     for module in (fmt_cmd, new_cmd):
         main.add_command(module.command)
