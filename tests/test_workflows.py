@@ -279,7 +279,7 @@ def run_git(repo: Path, *args: str) -> None:
 @pytest.mark.parametrize(
     "old,new,exit_code,expected",
     [
-        ("am:value 6000000 ;", "am:value 6100000 ;", 0, "value 6,000,000 → 6,100,000"),
+        ("am:value 6000000", "am:value 6100000", 0, "value 6,000,000 → 6,100,000"),
         (
             "evidence:f1-llama-3-1-8b-monthly-downloads a am:Figure",
             "evidence:llama-downloads a am:Figure",
