@@ -108,8 +108,9 @@ def _check_packages(node_modules: Path | None) -> tuple[Path, dict[str, str]]:
     """The node_modules folder and the version of each package, or ConsoleUnavailable saying what is missing."""
     if node_modules is None:
         raise ConsoleUnavailable(
-            "the npm packages oxigraph and @zazuko/yasqe are not installed "
-            "(run `npm ci` at the repository root, or set ARGMAP_NODE_MODULES)"
+            "its npm packages oxigraph and @zazuko/yasqe were not found (they are not part of the Python "
+            "package): set ARGMAP_NODE_MODULES to a node_modules folder holding them, or run `npm ci` at the "
+            "root of a source checkout"
         )
     versions = {package: _package_version(node_modules, package) for package in PACKAGES}
     for item in VENDORED:
