@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -119,7 +119,7 @@ Relation = Literal[
 ]
 
 #: predicate -> (relation, reversed?): `premise` is written inference -> premise but drawn premise -> inference.
-RELATION_OF: dict[str, tuple[str, bool]] = {
+RELATION_OF: dict[str, tuple[Relation, bool]] = {
     str(AM.supports): ("supports", False),
     str(AM.attacks): ("attacks", False),
     str(AM.undercuts): ("undercuts", False),
@@ -474,6 +474,15 @@ SELECT ?s ?label WHERE {
 }"""
 
 
+def _rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    """The rows of one of the SELECTs above as IRIs and lexical forms (each of their variables is bound to
+    an IRI or a literal)."""
+    return [
+        tuple(term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else "" for term in row)
+        for row in select(store, query)
+    ]
+
+
 def _kind(types: set[str]) -> str | None:
     for name, kind in CLASS_KINDS:
         if name in types:
@@ -484,14 +493,14 @@ def _kind(types: set[str]) -> str | None:
 def build_model(store: ox.Store) -> Model:
     """Read the typed model from a store holding the debate in its default graph."""
     types: dict[str, set[str]] = defaultdict(set)
-    for s, t in select(store, Q_TYPES):
-        types[s.value].add(local_name(t.value))
+    for s, t in _rows(store, Q_TYPES):
+        types[s].add(local_name(t))
 
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in select(store, Q_LITERALS):
-        values[s.value][LITERAL_FIELDS[p.value]].append(o.value)
+    for s, p, o in _rows(store, Q_LITERALS):
+        values[s][LITERAL_FIELDS[p]].append(o)
 
-    relations = sorted((s.value, p.value, o.value) for s, p, o in select(store, Q_RELATIONS))
+    relations = sorted((s, p, o) for s, p, o in _rows(store, Q_RELATIONS))
 
     section_of: dict[str, str] = {}
     contributors: dict[str, set[str]] = defaultdict(set)
@@ -517,7 +526,7 @@ def build_model(store: ox.Store) -> Model:
         kind = _kind(types[iri])
         if kind is None:
             continue
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         for name, items in values.get(iri, {}).items():
             items = sorted(items)
             if name in MULTI_FIELDS:
@@ -554,9 +563,9 @@ def build_model(store: ox.Store) -> Model:
         if p in LINK_PREDICATES:
             links.add(Link(source=s, predicate=p, target=o))
 
-    unknown = {}
-    for s, label in select(store, Q_UNTYPED_LABELS):
-        unknown.setdefault(s.value, label.value)
+    unknown: dict[str, str] = {}
+    for s, label in _rows(store, Q_UNTYPED_LABELS):
+        unknown.setdefault(s, label)
 
     return Model(
         nodes=dict(sorted(nodes.items())),

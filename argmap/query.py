@@ -89,7 +89,10 @@ def select(
 ) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]]:
     """The rows of a SELECT on the embedded store (project prefixes predeclared), each a tuple of terms in
     the order of the query's variables; None where a variable is unbound."""
-    return [tuple(solution) for solution in store.query(query, prefixes=PREFIXES)]
+    solutions = store.query(query, prefixes=PREFIXES)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("select() runs SELECT queries only")
+    return [tuple(solution) for solution in solutions]
 
 
 def unknown_prefixes(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -189,7 +190,7 @@ class Site:
     def theses(self) -> list[Node]:
         return self.model.theses()
 
-    def outline(self) -> tuple[list[dict], list[tuple[Node, list[Node]]]]:
+    def outline(self) -> tuple[list[dict[str, Any]], list[tuple[Node | None, list[Node]]]]:
         """The argument as a tree below the thesis (children: what bears on a node), and the statements the
         tree does not reach, by section."""
         model = self.model
@@ -225,8 +226,8 @@ class Site:
             }
             return sorted(found, key=lambda rn: (rank.get(rn[0], 99), rn[1].sort_key()))
 
-        def grow(relation: str | None, node: Node, depth: int) -> dict:
-            item = {"relation": relation, "node": node, "children": [], "repeat": node.iri in seen}
+        def grow(relation: str | None, node: Node, depth: int) -> dict[str, Any]:
+            item: dict[str, Any] = {"relation": relation, "node": node, "children": [], "repeat": node.iri in seen}
             if item["repeat"] or depth > 40:
                 return item
             seen.add(node.iri)
@@ -238,7 +239,7 @@ class Site:
         for node in model.of_kind(*STATEMENT_KINDS):
             if node.iri not in seen:
                 rest.setdefault(node.section or "", []).append(node)
-        by_section = []
+        by_section: list[tuple[Node | None, list[Node]]] = []
         for section in model.sections():
             if section.iri in rest:
                 by_section.append((section, rest.pop(section.iri)))
@@ -286,7 +287,11 @@ class Site:
         return outgoing, incoming
 
     def _sorted_iris(self, iris: Iterable[str]) -> list[str]:
-        return sorted(set(iris), key=lambda i: self.node(i).sort_key() if self.node(i) else (999, i))
+        def key(iri: str) -> tuple:
+            node = self.node(iri)
+            return node.sort_key() if node is not None else (999, iri)
+
+        return sorted(set(iris), key=key)
 
     def facts(self, node: Node) -> list[tuple[str, str, str | None]]:
         """(label, text, link URL) rows of a node's literal properties, for the generic fact list."""
@@ -387,7 +392,7 @@ class Site:
             if edge.source in on_map and edge.target in on_map:
                 pairs.setdefault((edge.source, edge.target), set()).add(edge.relation)
         rank = {r: i for i, r in enumerate(RELATION_STYLE)}
-        edges = []
+        edges: list[dict[str, Any]] = []
         for (source, target), relations in sorted(pairs.items()):
             ordered = sorted(relations, key=lambda r: rank.get(r, 99))
             edges.append({"from": curie(source), "to": curie(target), "relation": ordered[0], "relations": ordered})
@@ -401,8 +406,8 @@ class Site:
             }
             for k in MAP_KINDS
         ]
-        relations_used = sorted({e["relation"] for e in edges}, key=lambda r: rank.get(r, 99))
-        relations = [{"id": r, "label": RELATION_LABELS[r], **RELATION_STYLE[r]} for r in relations_used]
+        relations_used: list[str] = sorted({e["relation"] for e in edges}, key=lambda r: rank.get(r, 99))
+        legend = [{"id": r, "label": RELATION_LABELS[r], **RELATION_STYLE[r]} for r in relations_used]
         sections = [
             {"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections() if s.iri in self.sections
         ]
@@ -411,7 +416,7 @@ class Site:
             "nodes": nodes,
             "edges": edges,
             "kinds": kinds,
-            "relations": relations,
+            "relations": legend,
             "sections": sections,
             "views": views,
         }
