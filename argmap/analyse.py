@@ -67,7 +67,7 @@ def single_source_statements(model: Model, outside_only: bool = True) -> list[tu
     for node in model.of_kind(*STATEMENT_KINDS):
         sources = evidence_sources(model, node.iri)
         if outside_only:
-            sources = [s for s in sources if (model.node(s) is not None and model.node(s).kind == "source")]
+            sources = [s for s in sources if (found := model.node(s)) is not None and found.kind == "source"]
         if len(sources) == 1:
             result.append((node, sources[0]))
     return result
@@ -94,7 +94,7 @@ def layered_layout(model: Model) -> Layout:
     """Positions (integer x, y) for every map node: deterministic, with the thesis at the top."""
     graph = argument_graph(model)
     order_key = {n.iri: i for i, n in enumerate(model.map_nodes())}
-    is_source = {n: model.node(n).kind == "source" for n in graph.nodes}
+    is_source = {n: model.nodes[n].kind == "source" for n in graph.nodes}
     argument = nx.DiGraph()
     argument.add_nodes_from(n for n in graph.nodes if not is_source[n])
     argument.add_edges_from(
@@ -200,7 +200,7 @@ def _with_bearing_evidence(model: Model, found: set[str], statements: list[str])
                 frontier.append(edge.source)
     for iri in list(found):
         for edge in model.outgoing(iri, "cites"):
-            if model.node(edge.target) is not None and model.node(edge.target).on_map:
+            if (target := model.node(edge.target)) is not None and target.on_map:
                 found.add(edge.target)
     return found
 
@@ -222,7 +222,7 @@ def section_members(model: Model) -> dict[str, list[str]]:
         if node.section:
             members[node.section].add(node.iri)
     for found in members.values():
-        _with_bearing_evidence(model, found, [n for n in found if model.node(n).kind in STATEMENT_KINDS])
+        _with_bearing_evidence(model, found, [n for n in found if model.nodes[n].kind in STATEMENT_KINDS])
     return {s: sorted(found) for s, found in sorted(members.items())}
 
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .config import BASE_IRI, PREFIXES, VOCAB_IRI
+from .vocab import AM
 
-if TYPE_CHECKING:  # only annotations: `argmap query` should not import pydantic to print Turtle
+if TYPE_CHECKING:  # only annotations: `argmap query` prints Turtle without importing the model
     from .model import Model, Node
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -482,7 +483,7 @@ def bibtex(model: Model) -> str:
         fields.append(("title", "{" + bib_escape(node.text or node.label) + "}"))
         year = node.year
         if not year and node.kind == "paper":
-            versions = model.linked(node.iri, "modelledVersion")
+            versions = model.linked(node.iri, AM.modelledVersion)
             year = versions[0].issued[:4] if versions and versions[0].issued else None
         if year:
             fields.append(("year", bib_escape(year[:4] if re.match(r"^\d{4}", year) else year)))

@@ -8,55 +8,62 @@ Everything is sorted, so two models of the same data are equal and render to the
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pyoxigraph as ox
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .config import BASE_IRI, PREFIXES, VOCAB_IRI, compact
+from .config import PREFIXES, VOCAB_IRI, compact
+from .query import select
+from .vocab import AM
 
-AM = VOCAB_IRI
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 
+
 # ------------------------------------------------------------------------------------------- kinds
-#: am: class -> the kind a reader sees; the first matching class (most specific first) wins.
-CLASS_KINDS: tuple[tuple[str, str], ...] = (
-    ("Thesis", "claim"),
-    ("Conclusion", "claim"),
-    ("Claim", "claim"),
-    ("ChallengeCategory", "challenge"),
-    ("Principle", "principle"),
-    ("Example", "example"),
-    ("OpposingView", "view"),
-    ("Response", "response"),
-    ("Implication", "implication"),
-    ("Statement", "claim"),
-    ("Quote", "evidence"),
-    ("Figure", "evidence"),
-    ("Check", "evidence"),
-    ("Evidence", "evidence"),
-    ("Source", "source"),
-    ("Inference", "inference"),
-    ("Paper", "paper"),
-    ("Document", "paper"),
-    ("PaperVersion", "version"),
-    ("Section", "section"),
-    ("Person", "person"),
-    ("Organisation", "organisation"),
-    ("ActorGroup", "group"),
-    ("Model", "model"),
-    ("Dataset", "dataset"),
-    ("Supercomputer", "supercomputer"),
-    ("ComparisonTable", "table"),
-    ("ComparedProject", "project"),
-    ("Dimension", "dimension"),
-    ("TableCell", "cell"),
+def local_name(term: str) -> str:
+    """`Thesis` for am:Thesis: the name a vocabulary term has in `Node.types`."""
+    return str(term)[len(VOCAB_IRI) :]
+
+
+#: am: class (local name) -> the kind of node; the first matching class (most specific first) wins.
+CLASS_KINDS: tuple[tuple[str, str], ...] = tuple(
+    (local_name(term), kind)
+    for term, kind in (
+        (AM.Thesis, "claim"),
+        (AM.Conclusion, "claim"),
+        (AM.Claim, "claim"),
+        (AM.ChallengeCategory, "challenge"),
+        (AM.Principle, "principle"),
+        (AM.Example, "example"),
+        (AM.OpposingView, "view"),
+        (AM.Response, "response"),
+        (AM.Implication, "implication"),
+        (AM.Statement, "claim"),
+        (AM.Quote, "evidence"),
+        (AM.Figure, "evidence"),
+        (AM.Check, "evidence"),
+        (AM.Evidence, "evidence"),
+        (AM.Source, "source"),
+        (AM.Inference, "inference"),
+        (AM.Paper, "paper"),
+        (AM.Document, "paper"),
+        (AM.PaperVersion, "version"),
+        (AM.Section, "section"),
+        (AM.Person, "person"),
+        (AM.Organisation, "organisation"),
+        (AM.ActorGroup, "group"),
+        (AM.Model, "model"),
+        (AM.Dataset, "dataset"),
+        (AM.Supercomputer, "supercomputer"),
+        (AM.ComparisonTable, "table"),
+        (AM.ComparedProject, "project"),
+        (AM.Dimension, "dimension"),
+        (AM.TableCell, "cell"),
+    )
 )
 
 #: Kinds drawn on the map, in legend order.
@@ -95,32 +102,6 @@ KIND_ORDER = {
     )
 }
 
-KIND_LABELS = {
-    "claim": ("Claim", "Claims"),
-    "challenge": ("Challenge category", "Challenge categories"),
-    "principle": ("Principle", "Principles"),
-    "example": ("Example", "Examples"),
-    "view": ("Opposing view", "Opposing views"),
-    "response": ("Response", "Responses"),
-    "implication": ("Implication", "Implications"),
-    "evidence": ("Evidence", "Evidence"),
-    "inference": ("Inference", "Inferences"),
-    "source": ("Source", "Sources"),
-    "paper": ("Paper", "Papers"),
-    "version": ("Paper version", "Paper versions"),
-    "section": ("Section", "Sections"),
-    "person": ("Person", "People"),
-    "organisation": ("Organisation", "Organisations"),
-    "group": ("Actor group", "Actor groups"),
-    "model": ("Model", "Models"),
-    "dataset": ("Dataset", "Datasets"),
-    "supercomputer": ("Supercomputer", "Supercomputers"),
-    "table": ("Comparison table", "Comparison tables"),
-    "project": ("Compared project", "Compared projects"),
-    "dimension": ("Dimension", "Dimensions"),
-    "cell": ("Table cell", "Table cells"),
-}
-
 # --------------------------------------------------------------------------------------- relations
 Relation = Literal[
     "supports",
@@ -138,36 +119,20 @@ Relation = Literal[
 ]
 
 #: predicate -> (relation, reversed?): `premise` is written inference -> premise but drawn premise -> inference.
-RELATION_OF: dict[str, tuple[str, bool]] = {
-    AM + "supports": ("supports", False),
-    AM + "attacks": ("attacks", False),
-    AM + "undercuts": ("undercuts", False),
-    AM + "qualifies": ("qualifies", False),
-    AM + "respondsTo": ("responds-to", False),
-    AM + "instantiates": ("instantiates", False),
-    AM + "inCategory": ("in-category", False),
-    AM + "premise": ("premise", True),
-    AM + "conclusion": ("concludes", False),
-    AM + "citesAsEvidence": ("cites", False),
-    AM + "source": ("cites", False),
-    AM + "retracts": ("retracts", False),
-    AM + "supersedes": ("supersedes", False),
-}
-
-#: relation -> (how the subject reads it, how the object reads it), for pages and panels.
-RELATION_WORDS: dict[str, tuple[str, str]] = {
-    "supports": ("Supports", "Supported by"),
-    "attacks": ("Attacks", "Attacked by"),
-    "undercuts": ("Undercuts", "Undercut by"),
-    "qualifies": ("Qualifies", "Qualified by"),
-    "responds-to": ("Responds to", "Responses"),
-    "instantiates": ("Is an instance of", "Instances"),
-    "in-category": ("In challenge category", "Claims in this category"),
-    "premise": ("Is the premise of", "Premise"),
-    "concludes": ("Concludes", "Inferences concluding it"),
-    "cites": ("Cites", "Cited by"),
-    "retracts": ("Retracts", "Retracted by"),
-    "supersedes": ("Supersedes", "Superseded by"),
+RELATION_OF: dict[str, tuple[Relation, bool]] = {
+    str(AM.supports): ("supports", False),
+    str(AM.attacks): ("attacks", False),
+    str(AM.undercuts): ("undercuts", False),
+    str(AM.qualifies): ("qualifies", False),
+    str(AM.respondsTo): ("responds-to", False),
+    str(AM.instantiates): ("instantiates", False),
+    str(AM.inCategory): ("in-category", False),
+    str(AM.premise): ("premise", True),
+    str(AM.conclusion): ("concludes", False),
+    str(AM.citesAsEvidence): ("cites", False),
+    str(AM.source): ("cites", False),
+    str(AM.retracts): ("retracts", False),
+    str(AM.supersedes): ("supersedes", False),
 }
 
 #: Relations that carry the argument (the outline and the layout follow these; `cites` does not).
@@ -183,96 +148,83 @@ ARGUMENT_RELATIONS = (
     "concludes",
 )
 
-#: Non-argument links a page shows: predicate -> (outgoing words, incoming words).
-LINK_WORDS: dict[str, tuple[str, str]] = {
-    AM + "heldBy": ("Held by", "Holds the view"),
-    AM + "assignsRoleTo": ("Assigns a role to", "Given a role by"),
-    AM + "addresses": ("Addresses", "Addressed by"),
-    AM + "involves": ("Involves", "Involved in"),
-    AM + "concerns": ("Concerns", "Concerned by"),
-    AM + "usesInfrastructure": ("Uses infrastructure", "Used by"),
-    AM + "developedBy": ("Developed by", "Developed"),
-    AM + "operatedBy": ("Operated by", "Operates"),
-    AM + "affiliation": ("Affiliation", "Members"),
-    AM + "author": ("Author", "Author of"),
-    AM + "contributedBy": ("Contributed by", "Contributed"),
-    AM + "statedIn": ("Stated in", "Statements"),
-    AM + "inSection": ("Section", "In this section"),
-    AM + "partOf": ("Part of", "Parts"),
-    AM + "hasVersion": ("Versions", "Version of"),
-    AM + "modelledVersion": ("Modelled version", "Modelled version of"),
-    AM + "inTable": ("In table", "Rows and columns"),
-    AM + "project": ("Row", "Cells"),
-    AM + "dimension": ("Column", "Cells"),
-}
+#: Plain (non-argument) links read into `Link`s; the site has words for each (argmap.site.words.LINK_WORDS).
+LINK_PREDICATES: frozenset[str] = frozenset(
+    str(term)
+    for term in (
+        AM.heldBy,
+        AM.assignsRoleTo,
+        AM.addresses,
+        AM.involves,
+        AM.concerns,
+        AM.usesInfrastructure,
+        AM.developedBy,
+        AM.operatedBy,
+        AM.affiliation,
+        AM.author,
+        AM.contributedBy,
+        AM.statedIn,
+        AM.inSection,
+        AM.partOf,
+        AM.hasVersion,
+        AM.modelledVersion,
+        AM.inTable,
+        AM.project,
+        AM.dimension,
+    )
+)
 
 #: Literal properties read into fields: predicate -> field name.
 LITERAL_FIELDS: dict[str, str] = {
     RDFS_LABEL: "label",
-    AM + "text": "text",
-    AM + "outlineId": "outline_id",
-    AM + "order": "order",
-    AM + "quote": "quote",
-    AM + "locator": "locator",
-    AM + "note": "note",
-    AM + "measures": "measures",
-    AM + "value": "value",
-    AM + "minValue": "min_value",
-    AM + "maxValue": "max_value",
-    AM + "unit": "unit",
-    AM + "asOf": "as_of",
-    AM + "asOfNote": "as_of_note",
-    AM + "figureId": "figure_id",
-    AM + "authors": "authors",
-    AM + "year": "year",
-    AM + "url": "url",
-    AM + "doi": "doi",
-    AM + "arxivId": "arxiv_id",
-    AM + "venue": "venue",
-    AM + "accessed": "accessed",
-    AM + "refNumber": "ref_number",
-    AM + "sectionNumber": "section_number",
-    AM + "caption": "caption",
-    AM + "cellText": "cell_text",
-    AM + "country": "country",
-    AM + "role": "role",
-    AM + "versionLabel": "version_label",
-    AM + "issued": "issued",
-    AM + "openReviewId": "openreview_id",
+    str(AM.text): "text",
+    str(AM.outlineId): "outline_id",
+    str(AM.order): "order",
+    str(AM.quote): "quote",
+    str(AM.locator): "locator",
+    str(AM.note): "note",
+    str(AM.measures): "measures",
+    str(AM.value): "value",
+    str(AM.minValue): "min_value",
+    str(AM.maxValue): "max_value",
+    str(AM.unit): "unit",
+    str(AM.asOf): "as_of",
+    str(AM.asOfNote): "as_of_note",
+    str(AM.figureId): "figure_id",
+    str(AM.authors): "authors",
+    str(AM.year): "year",
+    str(AM.url): "url",
+    str(AM.doi): "doi",
+    str(AM.arxivId): "arxiv_id",
+    str(AM.venue): "venue",
+    str(AM.accessed): "accessed",
+    str(AM.refNumber): "ref_number",
+    str(AM.sectionNumber): "section_number",
+    str(AM.caption): "caption",
+    str(AM.cellText): "cell_text",
+    str(AM.country): "country",
+    str(AM.role): "role",
+    str(AM.versionLabel): "version_label",
+    str(AM.issued): "issued",
+    str(AM.openReviewId): "openreview_id",
 }
 #: Fields that may hold several values (joined with a blank line); the rest keep their first value.
 MULTI_FIELDS = frozenset({"note", "role"})
-#: Field labels for the generic property list of a page, in display order.
-FIELD_LABELS: tuple[tuple[str, str], ...] = (
-    ("section_number", "Section number"),
-    ("version_label", "Version"),
-    ("issued", "Issued"),
-    ("authors", "Authors"),
-    ("year", "Year"),
-    ("venue", "Venue"),
-    ("arxiv_id", "arXiv"),
-    ("openreview_id", "OpenReview"),
-    ("doi", "DOI"),
-    ("url", "Web address"),
-    ("accessed", "Accessed"),
-    ("ref_number", "Reference number in the paper"),
-    ("country", "Country"),
-    ("role", "Role"),
-    ("caption", "Caption"),
-    ("cell_text", "Cell"),
+
+_THESIS, _CONCLUSION = local_name(AM.Thesis), local_name(AM.Conclusion)
+_EVIDENCE_KINDS = tuple(
+    (local_name(term), name) for term, name in ((AM.Figure, "figure"), (AM.Check, "check"), (AM.Quote, "quote"))
 )
 
 
-class Node(BaseModel):
-    """Any typed IRI in the data."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Any typed IRI in the data: what it is (kind, am: classes) and the literal values it has."""
 
     iri: str
     kind: str
-    types: tuple[str, ...] = ()  # am: class local names, sorted
     label: str
-    page: str | None = None  # the permalink directory below the site root, e.g. "claim/open-weights-are-inert/"
+    types: tuple[str, ...] = ()  # am: class local names, sorted
     text: str | None = None
     outline_id: str | None = None
     order: int | None = None
@@ -313,32 +265,20 @@ class Node(BaseModel):
 
     @property
     def is_thesis(self) -> bool:
-        return "Thesis" in self.types
+        return _THESIS in self.types
 
     @property
     def is_conclusion(self) -> bool:
-        return "Conclusion" in self.types
-
-    @property
-    def kind_label(self) -> str:
-        if self.is_thesis:
-            return "Thesis"
-        if self.is_conclusion:
-            return "Conclusion"
-        if self.kind == "evidence":
-            for name in ("Figure", "Quote", "Check"):
-                if name in self.types:
-                    return name
-        return KIND_LABELS.get(self.kind, (self.kind.title(),))[0]
+        return _CONCLUSION in self.types
 
     @property
     def evidence_kind(self) -> str | None:
         """quote / figure / check for evidence, else None."""
         if self.kind != "evidence":
             return None
-        for name in ("Figure", "Check", "Quote"):
-            if name in self.types:
-                return name.lower()
+        for local, name in _EVIDENCE_KINDS:
+            if local in self.types:
+                return name
         return "evidence"
 
     @property
@@ -348,17 +288,6 @@ class Node(BaseModel):
     @property
     def curie(self) -> str:
         return curie(self.iri)
-
-    def figure_text(self) -> str | None:
-        """The figure as a reader says it: '6,000,000 downloads per month', '1,000,000–2,000,000 …', 'more than …'."""
-        if self.value is None and self.min_value is None:
-            return None
-        unit = f" {self.unit}" if self.unit else ""
-        if self.value is not None:
-            return f"{format_number(self.value)}{unit}"
-        if self.max_value is not None:
-            return f"{format_number(self.min_value)}–{format_number(self.max_value)}{unit}"
-        return f"at least {format_number(self.min_value)}{unit}"
 
     def sort_key(self) -> tuple:
         """Kind, then the paper's reading order (section, then order among siblings, then outline id)."""
@@ -374,40 +303,37 @@ class Node(BaseModel):
         )
 
 
-class Edge(BaseModel):
-    """An argument relation drawn on the map, from `source` to `target`."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """An argument relation, from `source` to `target` (the map draws it so)."""
 
     source: str
     target: str
     relation: Relation
 
 
-class Link(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Link:
     """A plain (non-argument) link between two IRIs: held by, involves, in section …"""
-
-    model_config = ConfigDict(frozen=True)
 
     source: str
     predicate: str
     target: str
 
 
-class Model(BaseModel):
+@dataclass(frozen=True)
+class Model:
     """The whole debate: nodes by IRI, argument edges, plain links, all sorted."""
-
-    model_config = ConfigDict(frozen=True)
 
     nodes: dict[str, Node]
     edges: tuple[Edge, ...]
     links: tuple[Link, ...]
-    unknown: dict[str, str] = Field(default_factory=dict)  # IRIs referred to but not typed: IRI -> label
+    unknown: dict[str, str] = field(default_factory=dict)  # IRIs referred to but not typed: IRI -> label
 
-    _out: dict = PrivateAttr(default_factory=dict)
-    _in: dict = PrivateAttr(default_factory=dict)
-    _links_out: dict = PrivateAttr(default_factory=dict)
-    _links_in: dict = PrivateAttr(default_factory=dict)
+    _out: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
+    _in: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
+    _links_out: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
+    _links_in: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
 
     # ----------------------------------------------------------------------------- lookups
     def node(self, iri: str) -> Node | None:
@@ -454,16 +380,20 @@ class Model(BaseModel):
         return self._sorted_nodes(e.source for e in self.incoming(iri, *relations))
 
     def links_from(self, iri: str, predicate: str | None = None) -> list[Link]:
-        return [link for link in self._links_out.get(iri, ()) if predicate is None or link.predicate == predicate]
+        wanted = None if predicate is None else str(predicate)
+        return [link for link in self._links_out.get(iri, ()) if wanted is None or link.predicate == wanted]
 
     def links_to(self, iri: str, predicate: str | None = None) -> list[Link]:
-        return [link for link in self._links_in.get(iri, ()) if predicate is None or link.predicate == predicate]
+        wanted = None if predicate is None else str(predicate)
+        return [link for link in self._links_in.get(iri, ()) if wanted is None or link.predicate == wanted]
 
     def linked(self, iri: str, predicate: str) -> list[Node]:
-        return self._sorted_nodes(link.target for link in self.links_from(iri, AM + predicate))
+        """The nodes `iri` links to with `predicate` (an IRI: `AM.heldBy`)."""
+        return self._sorted_nodes(link.target for link in self.links_from(iri, predicate))
 
     def linking(self, iri: str, predicate: str) -> list[Node]:
-        return self._sorted_nodes(link.source for link in self.links_to(iri, AM + predicate))
+        """The nodes linking to `iri` with `predicate` (an IRI: `AM.inTable`)."""
+        return self._sorted_nodes(link.source for link in self.links_to(iri, predicate))
 
     def evidence_for(self, iri: str) -> list[tuple[str, Node]]:
         """(relation, evidence) for every piece of evidence bearing on `iri`, supports first."""
@@ -484,17 +414,21 @@ class Model(BaseModel):
         seen = {i: self.nodes[i] for i in iris if i in self.nodes}
         return sorted(seen.values(), key=Node.sort_key)
 
-    def model_post_init(self, __context) -> None:
-        out, inc = defaultdict(list), defaultdict(list)
+    def __post_init__(self) -> None:
+        out: defaultdict[str, list[Edge]] = defaultdict(list)
+        inc: defaultdict[str, list[Edge]] = defaultdict(list)
         for edge in self.edges:
             out[edge.source].append(edge)
             inc[edge.target].append(edge)
-        lout, lin = defaultdict(list), defaultdict(list)
+        lout: defaultdict[str, list[Link]] = defaultdict(list)
+        lin: defaultdict[str, list[Link]] = defaultdict(list)
         for link in self.links:
             lout[link.source].append(link)
             lin[link.target].append(link)
-        self._out, self._in = dict(out), dict(inc)
-        self._links_out, self._links_in = dict(lout), dict(lin)
+        object.__setattr__(self, "_out", dict(out))  # a frozen dataclass sets its indexes once, here
+        object.__setattr__(self, "_in", dict(inc))
+        object.__setattr__(self, "_links_out", dict(lout))
+        object.__setattr__(self, "_links_in", dict(lin))
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -509,58 +443,6 @@ def natural_key(text: str) -> tuple:
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text) if part
     )
-
-
-def format_number(lexical: str | None) -> str:
-    if lexical is None:
-        return ""
-    try:
-        number = Decimal(lexical)
-    except InvalidOperation:
-        return lexical
-    if number == number.to_integral_value() and "e" not in lexical.lower():
-        return f"{int(number):,}"
-    return f"{number:,}"
-
-
-_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~-]*$")
-#: First path segments the site's own pages use; a node IRI starting with one goes under node/.
-RESERVED_TOP = frozenset({"static", "data", "map", "outline", "views", "sources", "query", "node", "index.html"})
-
-
-def permalink(iri: str) -> str | None:
-    """The page directory of an IRI below the base (`claim/x/`), or None for IRIs outside the base.
-
-    Segments that could escape the site or confuse a web server ('..', '%2e', spaces) are replaced by a
-    stable hash, so a hostile IRI can neither write outside the output folder nor overwrite a site page.
-    """
-    if not iri.startswith(BASE_IRI):
-        return None
-    rest = iri[len(BASE_IRI) :]
-    segments = rest.split("/")
-    if not rest or not all(segments):
-        return _hashed(iri)
-    clean = []
-    for segment in segments:
-        if _SEGMENT.match(segment) and not segment.endswith("."):
-            clean.append(segment)
-        else:
-            return _hashed(iri)
-    if clean[0] in RESERVED_TOP or len(clean) == 1:
-        clean.insert(0, "node")
-    return "/".join(clean) + "/"
-
-
-def _hashed(iri: str) -> str:
-    return "node/x-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16] + "/"
-
-
-def search_text(*parts: str | None) -> str:
-    """Lower-case words without accents, for the map's search box."""
-    text = " ".join(p for p in parts if p)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 # ------------------------------------------------------------------------------------ build
@@ -582,7 +464,7 @@ SELECT ?s ?p ?o WHERE {{
   VALUES ?p {{ {} }}
   ?s ?p ?o .
   FILTER(isIRI(?s) && isIRI(?o))
-}}""".format(" ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | set(LINK_WORDS))))
+}}""".format(" ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | LINK_PREDICATES)))
 
 Q_UNTYPED_LABELS = """
 SELECT ?s ?label WHERE {
@@ -592,13 +474,13 @@ SELECT ?s ?label WHERE {
 }"""
 
 
-def _select(store: ox.Store, query: str) -> list[tuple]:
-    solutions = store.query(query, prefixes=PREFIXES)
-    variables = [v.value for v in solutions.variables]
-    rows = []
-    for solution in solutions:
-        rows.append(tuple(solution[v] for v in variables))
-    return rows
+def _rows(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    """The rows of one of the SELECTs above as IRIs and lexical forms (each of their variables is bound to
+    an IRI or a literal)."""
+    return [
+        tuple(term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else "" for term in row)
+        for row in select(store, query)
+    ]
 
 
 def _kind(types: set[str]) -> str | None:
@@ -608,48 +490,43 @@ def _kind(types: set[str]) -> str | None:
     return None
 
 
-def _lexical(term) -> str:
-    return term.value
-
-
 def build_model(store: ox.Store) -> Model:
     """Read the typed model from a store holding the debate in its default graph."""
     types: dict[str, set[str]] = defaultdict(set)
-    for s, t in _select(store, Q_TYPES):
-        types[s.value].add(t.value[len(AM) :])
+    for s, t in _rows(store, Q_TYPES):
+        types[s].add(local_name(t))
 
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in _select(store, Q_LITERALS):
-        values[s.value][LITERAL_FIELDS[p.value]].append(_lexical(o))
+    for s, p, o in _rows(store, Q_LITERALS):
+        values[s][LITERAL_FIELDS[p]].append(o)
 
-    relations = sorted((s.value, p.value, o.value) for s, p, o in _select(store, Q_RELATIONS))
+    relations = sorted((s, p, o) for s, p, o in _rows(store, Q_RELATIONS))
 
     section_of: dict[str, str] = {}
     contributors: dict[str, set[str]] = defaultdict(set)
     evidence_source: dict[str, str] = {}
     for s, p, o in relations:
-        if p == AM + "inSection":
+        if p == str(AM.inSection):
             section_of.setdefault(s, o)
-        elif p == AM + "contributedBy":
+        elif p == str(AM.contributedBy):
             contributors[s].add(o)
-        elif p == AM + "source":
+        elif p == str(AM.source):
             evidence_source.setdefault(s, o)
 
     section_orders: dict[str, int] = {}
     for iri, kinds in types.items():
-        if "Section" in kinds:
+        if local_name(AM.Section) in kinds:
             try:
                 section_orders[iri] = int(sorted(values.get(iri, {}).get("order", []))[0])
             except (IndexError, ValueError):
                 pass
 
-    used_pages: dict[str, str] = {}
     nodes: dict[str, Node] = {}
     for iri in sorted(types):
         kind = _kind(types[iri])
         if kind is None:
             continue
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         for name, items in values.get(iri, {}).items():
             items = sorted(items)
             if name in MULTI_FIELDS:
@@ -662,17 +539,11 @@ def build_model(store: ox.Store) -> Model:
             else:
                 fields[name] = items[0]
         label = str(fields.pop("label", "") or "") or curie(iri)
-        page = permalink(iri) if kind != "cell" else None
-        if page is not None:
-            if page in used_pages:  # two IRIs sanitised to the same folder: keep both, apart
-                page = _hashed(iri)
-            used_pages[page] = iri
         nodes[iri] = Node(
             iri=iri,
             kind=kind,
             types=tuple(sorted(types[iri])),
             label=label,
-            page=page,
             section=section_of.get(iri),
             section_order=section_orders.get(section_of.get(iri, "")),
             source=evidence_source.get(iri) if kind == "evidence" else None,
@@ -685,16 +556,16 @@ def build_model(store: ox.Store) -> Model:
     for s, p, o in relations:
         if p in RELATION_OF:
             relation, flipped = RELATION_OF[p]
-            if p == AM + "source" and nodes.get(s) is not None and nodes[s].kind != "evidence":
+            if p == str(AM.source) and nodes.get(s) is not None and nodes[s].kind != "evidence":
                 continue
             source, target = (o, s) if flipped else (s, o)
             edges.add(Edge(source=source, target=target, relation=relation))
-        if p in LINK_WORDS:
+        if p in LINK_PREDICATES:
             links.add(Link(source=s, predicate=p, target=o))
 
-    unknown = {}
-    for s, label in _select(store, Q_UNTYPED_LABELS):
-        unknown.setdefault(s.value, label.value)
+    unknown: dict[str, str] = {}
+    for s, label in _rows(store, Q_UNTYPED_LABELS):
+        unknown.setdefault(s, label)
 
     return Model(
         nodes=dict(sorted(nodes.items())),

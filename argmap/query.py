@@ -68,14 +68,31 @@ def used_prefixes(text: str) -> set[str]:
     return {m.group(1) or "" for m in _PREFIXED.finditer(STRINGS_IRIS_COMMENTS.sub(" ", text))}
 
 
-def with_prefixes(text: str) -> str:
-    """Prepend, on ONE line, a PREFIX declaration for each project prefix the query does not declare itself.
+def with_prefixes(text: str, *, only_used: bool = False) -> str:
+    """The query with a PREFIX declaration for each project prefix it does not declare itself.
 
-    For remote endpoints, which do not know `claim:` etc.; the embedded store is given them directly.
+    By default every missing project prefix, on ONE line above the query (so an endpoint's line numbers are
+    off by exactly one): for remote endpoints, which do not know `claim:` etc.; the embedded store is given
+    them directly. With `only_used`, just the prefixes the query uses, one per line: the query as a scholar
+    can paste it into any SPARQL tool (the query console shows named queries so).
     """
     declared = declared_prefixes(text)
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
-    return (" ".join(missing) + "\n" + text) if missing else text
+    wanted = used_prefixes(text) if only_used else set(PREFIXES)
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p in wanted and p not in declared]
+    if not missing:
+        return text
+    return ("\n" if only_used else " ").join(missing) + "\n" + text
+
+
+def select(
+    store: ox.Store, query: str
+) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]]:
+    """The rows of a SELECT on the embedded store (project prefixes predeclared), each a tuple of terms in
+    the order of the query's variables; None where a variable is unbound."""
+    solutions = store.query(query, prefixes=PREFIXES)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("select() runs SELECT queries only")
+    return [tuple(solution) for solution in solutions]
 
 
 def unknown_prefixes(text: str) -> list[str]:

@@ -14,8 +14,10 @@ class AM(DefinedNamespace):
 
     # classes
     ActorGroup: URIRef
+    ArgumentItem: URIRef
     ChallengeCategory: URIRef
     Check: URIRef
+    Citable: URIRef
     Claim: URIRef
     ComparedProject: URIRef
     ComparisonTable: URIRef

@@ -41,9 +41,10 @@ mimetypes.add_type("application/ld+json", ".jsonld")
 def built_site(tmp_path_factory) -> Path:
     """The real data (data/*.ttl) built once into a temporary folder, as `argmap build` does."""
     from argmap.site.build import build_site
+    from argmap.validate import load_valid
 
     out = tmp_path_factory.mktemp("site")
-    build_site([str(p) for p in DATA], out)
+    build_site(load_valid(DATA), out)
     return out
 
 
@@ -51,9 +52,10 @@ def built_site(tmp_path_factory) -> Path:
 def hostile_site(tmp_path_factory) -> Path:
     """The hostile fixture (HTML and script in labels, quotes, notes; a javascript: URL) built into a folder."""
     from argmap.site.build import build_site
+    from argmap.validate import load_valid
 
     out = tmp_path_factory.mktemp("hostile-site")
-    build_site([str(HOSTILE)], out)
+    build_site(load_valid([HOSTILE]), out)
     return out
 
 

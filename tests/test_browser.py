@@ -10,11 +10,17 @@ import re
 
 import pytest
 
-from argmap.model import curie, search_text
+from argmap.model import curie
+from argmap.site.words import figure_text, node_search_text, page_folders, search_text
 
 pytestmark = pytest.mark.browser
 
 READY = "#map[data-ready='true']"
+
+
+def page_of(model, node) -> str:
+    """The folder of a node's page below the site root, as the site build places it."""
+    return page_folders(model)[node.iri]
 
 
 def graph_of(site) -> dict:
@@ -111,33 +117,33 @@ def test_click_on_a_node_opens_its_panel(web, real_model):
     panel.wait_for(state="visible")
     assert page.locator("#map-panel-title").inner_text() == node.label
     link = page.locator("#map-panel-link")
-    assert link.get_attribute("href") == "../" + node.page
+    assert link.get_attribute("href") == "../" + page_of(real_model, node)
     # the panel lists the responses (relations) and every one of them can be followed
     responses = real_model.responses(node.iri)
     panel_text = panel.inner_text()
     for response in responses:
         assert response.label in panel_text
     link.click()
-    page.wait_for_url("**/" + node.page)
+    page.wait_for_url("**/" + page_of(real_model, node))
     assert page.locator("h1").inner_text() == node.label
     assert web.console_errors == [] and web.page_errors == []
 
 
 def test_panel_shows_evidence_with_figures(web, real_model):
     page = open_map(web)
-    target = next(n for n in real_model.map_nodes() if any(e.figure_text() for _, e in real_model.evidence_for(n.iri)))
+    target = next(n for n in real_model.map_nodes() if any(figure_text(e) for _, e in real_model.evidence_for(n.iri)))
     page.evaluate("id => window.argmap.select(id, false)", curie(target.iri))
     text = page.locator("#map-panel").inner_text()
-    figures = [e for _, e in real_model.evidence_for(target.iri) if e.figure_text()]
+    figures = [e for _, e in real_model.evidence_for(target.iri) if figure_text(e)]
     for evidence in figures:
         assert evidence.label in text
-        assert evidence.figure_text() in text
+        assert figure_text(evidence) in text
 
 
 def _unique_label_word(model):
     """A word of some label that no other map node mentions anywhere in its searchable text."""
     nodes = model.map_nodes()
-    texts = {n.iri: set(search_text(n.label, n.text, n.quote, n.note, n.outline_id, n.measures).split()) for n in nodes}
+    texts = {n.iri: set(node_search_text(n).split()) for n in nodes}
     for node in nodes:
         for word in search_text(node.label).split():
             if (
@@ -243,7 +249,7 @@ def test_permalink_page_shows_its_evidence(web, real_model):
     node = real_model.node("https://w3id.org/argmap/id/response/popular-open-models-privately-pretrained")
     if node is None:
         node = next(n for n in real_model.map_nodes() if real_model.evidence_for(n.iri))
-    page = web.open(node.page)
+    page = web.open(page_of(real_model, node))
     assert page.locator("h1").inner_text() == node.label
     cards = page.locator("section.evidence .evidence-card")
     evidence = real_model.evidence_for(node.iri)
@@ -251,8 +257,8 @@ def test_permalink_page_shows_its_evidence(web, real_model):
     text = page.locator("section.evidence").inner_text()
     for _, e in evidence:
         assert e.label in text
-        if e.figure_text():
-            assert e.figure_text() in text
+        if figure_text(e):
+            assert figure_text(e) in text
         if e.as_of:
             assert e.as_of in text
     ld = json.loads(page.locator("script[type='application/ld+json']").text_content())
@@ -263,7 +269,7 @@ def test_permalink_page_shows_its_evidence(web, real_model):
 def test_every_site_page_loads_without_errors_or_foreign_requests(web, real_model):
     paths = ["", "map/", "outline/", "views/", "evidence/", "sources/", "data/"]
     paths += [
-        n.page
+        page_of(real_model, n)
         for n in (
             real_model.theses()
             + real_model.of_kind("view")[:2]
@@ -370,7 +376,7 @@ def test_hostile_text_renders_as_text_everywhere(hostile_web, hostile_model):
         "evidence/",
         "sources/",
         "data/",
-        claim.page,
+        page_of(hostile_model, claim),
         "evidence/hostile-quote/",
         "org/hostile-lab/",
         "table/comparison/",
@@ -384,7 +390,7 @@ def test_hostile_text_renders_as_text_everywhere(hostile_web, hostile_model):
             page.wait_for_selector(READY, state="attached")
         _assert_inert(page)
         page.close()
-    page = hostile_web.open(claim.page)
+    page = hostile_web.open(page_of(hostile_model, claim))
     body = page.locator("main").inner_text()
     assert claim.label in body  # the label, tags and quotes included, is shown as the text it is
     assert "</script><script>window.__pwned=3</script>" in body

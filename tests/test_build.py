@@ -19,8 +19,21 @@ from conftest import DATA, HOSTILE, ROOT
 
 from argmap.analyse import argument_graph, layered_layout, single_source_statements, view_members
 from argmap.cli import main
-from argmap.model import ARGUMENT_RELATIONS, MAP_KINDS, curie, permalink
-from argmap.site.build import BuildError, build_site, digest, safe_url
+from argmap.model import ARGUMENT_RELATIONS, CLASS_KINDS, LINK_PREDICATES, MAP_KINDS, RELATION_OF, curie
+from argmap.site.build import BuildError, build_site, digest
+from argmap.site.console import Console
+from argmap.site.escape import safe_url
+from argmap.site.words import (
+    KIND_LABELS,
+    KIND_STYLE,
+    LINK_WORDS,
+    RELATION_LABELS,
+    RELATION_STYLE,
+    RELATION_WORDS,
+    page_folders,
+    permalink,
+)
+from argmap.validate import load_valid
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
 
@@ -59,6 +72,11 @@ def parse(path: Path) -> Links:
     return parser
 
 
+def no_console(queries) -> Console:
+    """A console maker that makes none: the site without its query console."""
+    return Console({}, "")
+
+
 def html_files(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "query" not in p.relative_to(site).parts)
 
@@ -68,7 +86,8 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", *map(str, DATA), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    pages = sum(1 for n in real_model.nodes.values() if n.page) + 7
+    folders = page_folders(real_model)
+    pages = len(folders) + 7
     assert re.search(rf"\b{pages}(?: or \d+)? pages\b", result.output) or f"{pages + 1} pages" in result.output
     assert re.search(r"\d+ files, \d+(\.\d)? (MB|kB) in total", result.output)
     assert re.search(r"\(\d+ triples\) in \d+\.\d s", result.output)
@@ -90,15 +109,24 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
         "claim/open-weights-are-inert/index.html",
     ):
         assert (out / path).is_file(), path
-    for node in real_model.nodes.values():
-        if node.page:
-            assert (out / node.page / "index.html").is_file(), node.iri
+    for iri, folder in folders.items():
+        assert (out / folder / "index.html").is_file(), iri
 
 
 def test_every_node_page_sits_at_its_iri_path(real_model):
-    for node in real_model.nodes.values():
-        if node.page and not node.page.startswith("node/"):
-            assert "https://w3id.org/argmap/id/" + node.page.rstrip("/") == node.iri
+    folders = page_folders(real_model)
+    assert len(folders) == sum(1 for n in real_model.nodes.values() if n.kind != "cell")
+    for iri, folder in folders.items():
+        if not folder.startswith("node/"):
+            assert "https://w3id.org/argmap/id/" + folder.rstrip("/") == iri
+
+
+def test_the_site_has_words_for_everything_the_model_holds():
+    assert set(LINK_WORDS) == LINK_PREDICATES
+    relations = {relation for relation, _ in RELATION_OF.values()}
+    assert relations == set(RELATION_WORDS) == set(RELATION_LABELS) == set(RELATION_STYLE)
+    assert {kind for _, kind in CLASS_KINDS} == set(KIND_LABELS)
+    assert set(MAP_KINDS) == set(KIND_STYLE)
 
 
 def test_permalinks_never_escape_the_site():
@@ -153,7 +181,7 @@ def test_bad_base_url_is_refused(tmp_path):
 
 def test_base_url_gives_canonical_links_sitemap_and_absolute_void(tmp_path):
     out = tmp_path / "s"
-    build_site([str(HOSTILE)], out, base_url="https://example.org/argmap")
+    build_site(load_valid([HOSTILE]), out, base_url="https://example.org/argmap")
     home = (out / "index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.org/argmap/">' in home
     page = (out / "claim" / "script-label" / "index.html").read_text(encoding="utf-8")
@@ -217,10 +245,11 @@ def test_node_pages_embed_their_own_json_ld(built_site, real_model):
     from argmap.load import load_paths
 
     store = load_paths([str(p) for p in DATA]).store
+    folders = page_folders(real_model)
     for node in list(real_model.nodes.values()):
-        if not node.page:
+        if node.iri not in folders:
             continue
-        page = built_site / node.page / "index.html"
+        page = built_site / folders[node.iri] / "index.html"
         scripts = [body for attrs, body in parse(page).scripts if attrs.get("type") == "application/ld+json"]
         assert len(scripts) == 1, page
         assert "</" not in scripts[0] and "<" not in scripts[0]
@@ -240,17 +269,18 @@ def test_node_pages_embed_their_own_json_ld(built_site, real_model):
 # ------------------------------------------------------------------------------------ determinism
 def test_two_builds_are_byte_identical(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    build_site([str(p) for p in DATA], first, queries=[], console_writer=lambda out, q: [])
+    build_site(load_valid(DATA), first, console=no_console)
     env = dict(os.environ, PYTHONHASHSEED="12345")
     code = (
-        "import sys; from argmap.site.build import build_site; "
-        "build_site(sys.argv[1:-1], sys.argv[-1], queries=[], console_writer=lambda o, q: [])"
+        "import sys; from argmap.site.build import build_site; from argmap.site.console import Console; "
+        "from argmap.validate import load_valid; "
+        "build_site(load_valid(sys.argv[1:-1]), sys.argv[-1], console=lambda q: Console({}, ''))"
     )
     subprocess.run([sys.executable, "-c", code, *map(str, DATA), str(second)], check=True, env=env, cwd=tmp_path)
     assert digest(first) == digest(second)
     # and a third build over the first changes nothing
     before = {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file()}
-    build_site([str(p) for p in DATA], first, queries=[], console_writer=lambda out, q: [])
+    build_site(load_valid(DATA), first, console=no_console)
     assert digest(first) == digest(second)
     assert {p: p.stat().st_mtime_ns for p in first.rglob("*") if p.is_file() and p.name != ".argmap-build.json"} == {
         p: t for p, t in before.items() if p.name != ".argmap-build.json"
@@ -261,9 +291,9 @@ def test_stale_files_of_an_earlier_build_are_removed(tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     (out / "README.md").write_text("kept\n")
-    build_site([str(HOSTILE)], out, queries=[], console_writer=lambda o, q: [])
+    build_site(load_valid([HOSTILE]), out, console=no_console)
     assert (out / "claim" / "script-label" / "index.html").is_file()
-    result = build_site([str(p) for p in DATA], out, queries=[], console_writer=lambda o, q: [])
+    result = build_site(load_valid(DATA), out, console=no_console)
     assert not (out / "claim" / "script-label").exists()
     assert "claim/script-label/index.html" in result.removed
     assert (out / "README.md").read_text() == "kept\n"  # never written by a build, never removed
@@ -284,15 +314,33 @@ def test_build_without_the_console_still_succeeds_and_says_why(tmp_path, monkeyp
 
 
 def test_console_files_are_linked_and_counted_when_written(tmp_path):
-    def writer(out, queries):
-        (out / "query").mkdir(parents=True, exist_ok=True)
-        (out / "query" / "index.html").write_text("<!doctype html><title>q</title>\n")
-        return ["query/index.html"]
+    def console(queries):
+        return Console({"query/index.html": b"<!doctype html><title>q</title>\n"}, "a test's own console")
 
-    result = build_site([str(HOSTILE)], tmp_path / "s", queries=[], console_writer=writer)
+    result = build_site(load_valid([HOSTILE]), tmp_path / "s", queries=[], console=console)
     assert "query/index.html" in result.files
+    assert (tmp_path / "s" / "query" / "index.html").read_bytes() == b"<!doctype html><title>q</title>\n"
     assert 'href="query/"' in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert ", query)" in result.summary()
+    assert "query console: a test's own console" in result.summary()
+
+
+def test_console_files_stay_inside_the_output_folder(tmp_path):
+    def console(queries):
+        return Console({"query/../../escaped.html": b"x"}, "a hostile console")
+
+    with pytest.raises(BuildError, match="outside"):
+        build_site(load_valid([HOSTILE]), tmp_path / "s", console=console)
+    assert not (tmp_path / "escaped.html").exists()
+    assert not (tmp_path / "s").exists()  # refused before anything was written
+
+
+def test_the_console_may_not_overwrite_a_site_file(tmp_path):
+    def console(queries):
+        return Console({"index.html": b"x"}, "a clumsy console")
+
+    with pytest.raises(BuildError, match="overwrite the site's index.html"):
+        build_site(load_valid([HOSTILE]), tmp_path / "s", console=console)
 
 
 # ------------------------------------------------------------------------------------ hostile text
@@ -366,7 +414,7 @@ def test_evidence_and_sources_pages_list_everything(built_site, real_model):
     assert evidence.count("<tr>") == len(real_model.of_kind("evidence")) + 1
     sources = (built_site / "sources" / "index.html").read_text(encoding="utf-8")
     for source in real_model.of_kind("source"):
-        assert f'href="../{source.page}"' in sources
+        assert f'href="../{page_folders(real_model)[source.iri]}"' in sources
     assert 'href="../data/sources.bib"' in sources
 
 
@@ -404,4 +452,4 @@ def test_build_refuses_an_output_path_that_is_a_file(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
     with pytest.raises(BuildError, match="not a folder"):
-        build_site([str(HOSTILE)], target)
+        build_site(load_valid([HOSTILE]), target)

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 
 from argmap.load import load_paths
-from argmap.query import NamedQuery, named_queries, run_query
-from argmap.site.console import ConsoleUnavailable, find_node_modules, query_with_prefixes, write_console
+from argmap.query import NamedQuery, named_queries, run_query, with_prefixes
+from argmap.site.console import ConsoleUnavailable, find_node_modules, write_console
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [str(ROOT / "data" / "claims.ttl"), str(ROOT / "data" / "evidence.ttl")]
@@ -176,8 +176,9 @@ def test_console_files_are_deterministic_and_escape_query_text(tmp_path):
 
 
 def test_named_queries_get_the_prefixes_they_use():
-    text = query_with_prefixes(
-        'PREFIX am: <https://w3id.org/argmap/vocab#>\nSELECT ?v WHERE { ?v a am:OpposingView ; rdfs:label "x:y" }'
+    text = with_prefixes(
+        'PREFIX am: <https://w3id.org/argmap/vocab#>\nSELECT ?v WHERE { ?v a am:OpposingView ; rdfs:label "x:y" }',
+        only_used=True,
     )
     assert text.splitlines()[0] == "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
     assert "PREFIX view:" not in text and text.count("PREFIX am:") == 1

@@ -6,6 +6,11 @@ output folder, and every link is relative, so the folder works under any base pa
 data goes through Jinja's autoescaping (HTML and attributes), through `script_json` (the map's data and
 the JSON-LD, where `<`, `>` and `&` become \\u escapes) or through DOM `textContent` in the browser.
 External addresses become links only when they are http(s). Two builds of the same data are identical.
+
+`build_site` takes data the caller has validated (the CLI validates, then builds). The words, styles and
+page folders come from `words.py`, the escapers from `escape.py`, the query console from `console.py`; every
+file, the console's too, is gathered first and then written by `output.write_files`, which refuses any path
+outside the output folder before it writes anything.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -24,11 +30,38 @@ from markupsafe import Markup
 
 from .. import __version__, export
 from ..analyse import layered_layout, section_members, single_source_statements, view_members
-from ..config import BASE_IRI, PREFIXES
-from ..errors import ArgmapError
+from ..config import BASE_IRI
+from ..load import Loaded
 from ..model import (
-    ARGUMENT_RELATIONS, FIELD_LABELS, KIND_LABELS, KIND_ORDER, LINK_WORDS, MAP_KINDS, RELATION_WORDS, STATEMENT_KINDS,
-    Model, Node, build_model, curie, natural_key, search_text,
+    ARGUMENT_RELATIONS,
+    KIND_ORDER,
+    MAP_KINDS,
+    STATEMENT_KINDS,
+    Model,
+    Node,
+    build_model,
+    curie,
+    natural_key,
+)
+from ..query import NamedQuery, named_queries
+from ..vocab import AM
+from .console import Console, ConsoleMaker, ConsoleUnavailable, make_console
+from .escape import arxiv_url, doi_url, safe_url, script_json
+from .output import BuildError, write_files
+from .words import (
+    CONSOLE_NAV,
+    FIELD_LABELS,
+    KIND_LABELS,
+    KIND_STYLE,
+    LINK_WORDS,
+    NAV,
+    RELATION_LABELS,
+    RELATION_STYLE,
+    RELATION_WORDS,
+    figure_text,
+    kind_label,
+    node_search_text,
+    page_folders,
 )
 
 HERE = Path(__file__).parent
@@ -46,56 +79,6 @@ DATA_FILES = {
     "bibtex": ("data/sources.bib", "application/x-bibtex", "BibTeX"),
 }
 
-#: How each kind looks on the map and in the legend: vis-network shape, fill, border.
-KIND_STYLE: dict[str, dict] = {
-    "claim": {"shape": "box", "color": "#dbeafe", "border": "#1d4ed8"},
-    "challenge": {"shape": "hexagon", "color": "#fed7aa", "border": "#c2410c", "size": 18, "font": 14},
-    "principle": {"shape": "star", "color": "#bbf7d0", "border": "#15803d", "size": 20, "font": 14},
-    "example": {"shape": "diamond", "color": "#99f6e4", "border": "#0f766e", "size": 12},
-    "view": {"shape": "triangleDown", "color": "#fecaca", "border": "#b91c1c", "size": 20, "font": 15},
-    "response": {"shape": "ellipse", "color": "#e9d5ff", "border": "#7e22ce"},
-    "implication": {"shape": "box", "color": "#e2e8f0", "border": "#475569", "dashed": True},
-    "evidence": {"shape": "dot", "color": "#fde68a", "border": "#b45309", "size": 9},
-    "inference": {"shape": "triangle", "color": "#e5e7eb", "border": "#6b7280", "size": 8},
-    "source": {"shape": "square", "color": "#d1d5db", "border": "#374151", "size": 8},
-}
-
-#: How each relation is drawn; the first in this order names an edge that stands for several.
-RELATION_STYLE: dict[str, dict] = {
-    "attacks": {"color": "#b91c1c", "width": 2.5, "dashes": False},
-    "undercuts": {"color": "#b91c1c", "width": 2, "dashes": [8, 4]},
-    "supports": {"color": "#15803d", "width": 2, "dashes": False},
-    "qualifies": {"color": "#b45309", "width": 2, "dashes": [2, 4]},
-    "responds-to": {"color": "#7e22ce", "width": 1.5, "dashes": [6, 3]},
-    "instantiates": {"color": "#0f766e", "width": 1, "dashes": False},
-    "in-category": {"color": "#c2410c", "width": 1, "dashes": False},
-    "concludes": {"color": "#6b7280", "width": 1, "dashes": False},
-    "premise": {"color": "#6b7280", "width": 1, "dashes": [4, 4]},
-    "cites": {"color": "#9ca3af", "width": 1, "dashes": [1, 3]},
-    "retracts": {"color": "#111827", "width": 1, "dashes": [10, 4]},
-    "supersedes": {"color": "#111827", "width": 1, "dashes": [10, 4]},
-}
-RELATION_LABELS = {
-    "supports": "supports", "attacks": "attacks", "undercuts": "undercuts (attacks an inference)",
-    "qualifies": "qualifies", "responds-to": "responds to", "instantiates": "is an instance of",
-    "in-category": "in challenge category", "concludes": "inference concludes", "premise": "premise of inference",
-    "cites": "cites (source)", "retracts": "retracts", "supersedes": "supersedes",
-}
-
-NAV = (
-    ("index.html", "", "Home"),
-    ("map/index.html", "map/", "Map"),
-    ("outline/index.html", "outline/", "Outline"),
-    ("views/index.html", "views/", "Views"),
-    ("evidence/index.html", "evidence/", "Evidence"),
-    ("sources/index.html", "sources/", "Sources"),
-    ("data/index.html", "data/", "Data"),
-)
-
-
-class BuildError(ArgmapError):
-    """The site could not be built (a missing package file, an output folder that cannot be written)."""
-
 
 @dataclass
 class BuildResult:
@@ -108,7 +91,8 @@ class BuildResult:
     triples: int = 0
     sources: list[str] = field(default_factory=list)
     console_files: list[str] = field(default_factory=list)
-    console_note: str | None = None
+    console_origin: str | None = None  # where the console's third-party code came from
+    console_note: str | None = None  # why the console was left out
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -117,18 +101,23 @@ class BuildResult:
 
     def summary(self, seconds: float | None = None) -> str:
         """What was written, for people: pages by kind, files, size, the console, stale files removed."""
+
         def size(n: int) -> str:
             return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
         source = f" from {', '.join(self.sources)}" if self.sources else ""
         timing = f" in {seconds:.1f} s" if seconds is not None else ""
         lines = [f"Built {self.out_dir}/{source} ({self.triples} triples){timing}:"]
-        kinds = sorted(((k, n) for k, n in self.counts.items() if k not in ("pages", "site")),
-                       key=lambda kn: KIND_ORDER.get(kn[0], 99))
+        kinds = sorted(
+            ((k, n) for k, n in self.counts.items() if k not in ("pages", "site")),
+            key=lambda kn: KIND_ORDER.get(kn[0], 99),
+        )
         by_kind = ", ".join(f"{n} {KIND_LABELS.get(k, (k, k))[1 if n != 1 else 0].lower()}" for k, n in kinds)
         site_pages = self.counts.get("site", 0) + (1 if self.console_files else 0)
-        lines.append(f"  {self.pages} pages: {site_pages} site pages (home, map, outline, views, evidence, sources, "
-                     f"data{', query' if self.console_files else ''}) and one per node: {by_kind}")
+        lines.append(
+            f"  {self.pages} pages: {site_pages} site pages (home, map, outline, views, evidence, sources, "
+            f"data{', query' if self.console_files else ''}) and one per node: {by_kind}"
+        )
         data = sum(v for k, v in self.files.items() if k.startswith("data/") and not k.endswith(".html"))
         static = sum(v for k, v in self.files.items() if k.startswith("static/"))
         html = sum(v for k, v in self.files.items() if k.endswith(".html") and not k.startswith("query/"))
@@ -137,45 +126,13 @@ class BuildResult:
         if console:
             parts.append(f"query console {size(console)}")
         lines.append(f"  {len(self.files)} files, {size(self.total_bytes)} in total ({', '.join(parts)})")
+        if self.console_origin:
+            lines.append(f"  query console: {self.console_origin}")
         if self.console_note:
             lines.append(f"  query console left out: {self.console_note}")
         if self.removed:
             lines.append(f"  removed {len(self.removed)} file(s) an earlier build wrote and this one did not")
         return "\n".join(lines) + "\n"
-
-
-# ------------------------------------------------------------------------------------- escaping
-def script_json(value) -> Markup:
-    """JSON that is safe inside a <script> element and in a .js file: no `<`, `>`, `&` or line separators."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-    return Markup(text)
-
-
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
-
-
-def safe_url(url: str | None) -> str | None:
-    """The address if it is an http(s) URL that can be a link; None for javascript:, data:, relative …"""
-    if not url:
-        return None
-    url = url.strip()
-    return url if _SAFE_URL.match(url) else None
-
-
-def doi_url(doi: str | None) -> str | None:
-    if not doi:
-        return None
-    from urllib.parse import quote
-
-    return safe_url("https://doi.org/" + quote(doi.strip(), safe="/:;()._-"))
-
-
-def arxiv_url(arxiv_id: str | None) -> str | None:
-    if not arxiv_id or not re.match(r"^[0-9]{4}\.[0-9]{4,5}(v[0-9]+)?$", arxiv_id.strip()):
-        return None
-    return "https://arxiv.org/abs/" + arxiv_id.strip()
 
 
 # ------------------------------------------------------------------------------------- pages
@@ -200,6 +157,7 @@ class Site:
         self.store = store
         self.base_url = base_url
         self.console = console
+        self.pages = page_folders(model)
         self.layout = layered_layout(model)
         self.views = view_members(model)
         self.sections = section_members(model)
@@ -209,6 +167,10 @@ class Site:
         self.paper = papers[0] if papers else None
 
     # ------------------------------------------------------------------------ template helpers
+    def page(self, node: Node | None) -> str | None:
+        """The folder of a node's page below the site root (`claim/x/`); None when it has none."""
+        return None if node is None else self.pages.get(node.iri)
+
     def node(self, iri: str | None) -> Node | None:
         return self.model.node(iri) if iri else None
 
@@ -228,7 +190,7 @@ class Site:
     def theses(self) -> list[Node]:
         return self.model.theses()
 
-    def outline(self) -> tuple[list[dict], list[tuple[Node, list[Node]]]]:
+    def outline(self) -> tuple[list[dict[str, Any]], list[tuple[Node | None, list[Node]]]]:
         """The argument as a tree below the thesis (children: what bears on a node), and the statements the
         tree does not reach, by section."""
         model = self.model
@@ -241,17 +203,31 @@ class Site:
                 if node is None or not node.on_map:
                     continue
                 if edge.relation == "responds-to" and any(
-                        e.source == edge.source for e in model.incoming(iri, "attacks")):
+                    e.source == edge.source for e in model.incoming(iri, "attacks")
+                ):
                     continue
                 if edge.relation == "premise":
                     continue
                 found.append((edge.relation, node))
-            rank = {r: i for i, r in enumerate(("supports", "instantiates", "in-category", "qualifies", "attacks",
-                                                "responds-to", "undercuts", "concludes"))}
+            rank = {
+                r: i
+                for i, r in enumerate(
+                    (
+                        "supports",
+                        "instantiates",
+                        "in-category",
+                        "qualifies",
+                        "attacks",
+                        "responds-to",
+                        "undercuts",
+                        "concludes",
+                    )
+                )
+            }
             return sorted(found, key=lambda rn: (rank.get(rn[0], 99), rn[1].sort_key()))
 
-        def grow(relation: str | None, node: Node, depth: int) -> dict:
-            item = {"relation": relation, "node": node, "children": [], "repeat": node.iri in seen}
+        def grow(relation: str | None, node: Node, depth: int) -> dict[str, Any]:
+            item: dict[str, Any] = {"relation": relation, "node": node, "children": [], "repeat": node.iri in seen}
             if item["repeat"] or depth > 40:
                 return item
             seen.add(node.iri)
@@ -263,7 +239,7 @@ class Site:
         for node in model.of_kind(*STATEMENT_KINDS):
             if node.iri not in seen:
                 rest.setdefault(node.section or "", []).append(node)
-        by_section = []
+        by_section: list[tuple[Node | None, list[Node]]] = []
         for section in model.sections():
             if section.iri in rest:
                 by_section.append((section, rest.pop(section.iri)))
@@ -273,8 +249,20 @@ class Site:
 
     def relation_groups(self, iri: str) -> tuple[list[tuple[str, str, list[Node]]], list[tuple[str, str, list[Node]]]]:
         """(outgoing, incoming) argument relations of a node: (relation, heading, nodes) in a fixed order."""
-        order = ("supports", "attacks", "undercuts", "qualifies", "responds-to", "instantiates", "in-category",
-                 "premise", "concludes", "cites", "retracts", "supersedes")
+        order = (
+            "supports",
+            "attacks",
+            "undercuts",
+            "qualifies",
+            "responds-to",
+            "instantiates",
+            "in-category",
+            "premise",
+            "concludes",
+            "cites",
+            "retracts",
+            "supersedes",
+        )
         outgoing, incoming = [], []
         for relation in order:
             targets = self.model.targets(iri, relation)
@@ -288,18 +276,22 @@ class Site:
     def link_groups(self, iri: str) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
         """Plain links (held by, involves, …) out of and into a node, as (heading, IRIs)."""
         outgoing, incoming = [], []
-        skip_out = {PREFIXES["am"] + p for p in ("inSection", "statedIn", "contributedBy")}
+        skip_out = {str(AM.inSection), str(AM.statedIn), str(AM.contributedBy)}
         for predicate, (out_words, in_words) in LINK_WORDS.items():
-            targets = [l.target for l in self.model.links_from(iri, predicate)]
+            targets = [link.target for link in self.model.links_from(iri, predicate)]
             if targets and predicate not in skip_out:
                 outgoing.append((out_words, self._sorted_iris(targets)))
-            sources = [l.source for l in self.model.links_to(iri, predicate)]
+            sources = [link.source for link in self.model.links_to(iri, predicate)]
             if sources:
                 incoming.append((in_words, self._sorted_iris(sources)))
         return outgoing, incoming
 
     def _sorted_iris(self, iris: Iterable[str]) -> list[str]:
-        return sorted(set(iris), key=lambda i: self.node(i).sort_key() if self.node(i) else (999, i))
+        def key(iri: str) -> tuple:
+            node = self.node(iri)
+            return node.sort_key() if node is not None else (999, iri)
+
+        return sorted(set(iris), key=key)
 
     def facts(self, node: Node) -> list[tuple[str, str, str | None]]:
         """(label, text, link URL) rows of a node's literal properties, for the generic fact list."""
@@ -321,13 +313,13 @@ class Site:
 
     def table_grid(self, table_iri: str) -> dict:
         model = self.model
-        projects = [n for n in model.linking(table_iri, "inTable") if n.kind == "project"]
-        dimensions = [n for n in model.linking(table_iri, "inTable") if n.kind == "dimension"]
+        projects = [n for n in model.linking(table_iri, AM.inTable) if n.kind == "project"]
+        dimensions = [n for n in model.linking(table_iri, AM.inTable) if n.kind == "dimension"]
         cells = {}
         for node in model.of_kind("cell"):
-            if any(l.target == table_iri for l in model.links_from(node.iri, PREFIXES["am"] + "inTable")):
-                project = next((l.target for l in model.links_from(node.iri, PREFIXES["am"] + "project")), None)
-                dimension = next((l.target for l in model.links_from(node.iri, PREFIXES["am"] + "dimension")), None)
+            if any(link.target == table_iri for link in model.links_from(node.iri, AM.inTable)):
+                project = next((link.target for link in model.links_from(node.iri, AM.project)), None)
+                dimension = next((link.target for link in model.links_from(node.iri, AM.dimension)), None)
                 cells[(project, dimension)] = node.cell_text or ""
         return {"projects": projects, "dimensions": dimensions, "cells": cells}
 
@@ -335,13 +327,17 @@ class Site:
         return export.turtle(self.store, [iri])
 
     def node_jsonld(self, iri: str) -> Markup:
-        triples = [(q.subject, q.predicate, q.object)
-                   for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)]
+        triples = [
+            (q.subject, q.predicate, q.object)
+            for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+        ]
         return script_json(export.jsonld_document(triples))
 
     def evidence_rows(self) -> list[Node]:
-        return sorted(self.model.of_kind("evidence"),
-                      key=lambda n: (n.as_of is None, n.as_of or "", natural_key(n.figure_id or ""), n.label.casefold()))
+        return sorted(
+            self.model.of_kind("evidence"),
+            key=lambda n: (n.as_of is None, n.as_of or "", natural_key(n.figure_id or ""), n.label.casefold()),
+        )
 
     def cited_by(self, iri: str) -> list[Node]:
         return self.model.sources_of(iri, "cites")
@@ -363,15 +359,26 @@ class Site:
             x, y = self.layout.positions[node.iri]
             counts[node.kind] = counts.get(node.kind, 0) + 1
             item = {
-                "id": curie(node.iri), "label": node.label, "kind": node.kind, "kindLabel": node.kind_label,
-                "x": x, "y": y, "page": node.page,
-                "search": search_text(node.label, node.text, node.quote, node.note, node.outline_id, node.measures),
-                "sections": sorted(section_of.get(node.iri, [])), "views": sorted(view_of.get(node.iri, [])),
+                "id": curie(node.iri),
+                "label": node.label,
+                "kind": node.kind,
+                "kindLabel": kind_label(node),
+                "x": x,
+                "y": y,
+                "page": self.page(node),
+                "search": node_search_text(node),
+                "sections": sorted(section_of.get(node.iri, [])),
+                "views": sorted(view_of.get(node.iri, [])),
             }
-            for key, value in (("text", node.text or node.note), ("quote", node.quote),
-                               ("section", self.section_title(node.section)), ("figure", node.figure_text()),
-                               ("asOf", node.as_of), ("outline", node.outline_id or node.figure_id),
-                               ("locator", node.locator)):
+            for key, value in (
+                ("text", node.text or node.note),
+                ("quote", node.quote),
+                ("section", self.section_title(node.section)),
+                ("figure", figure_text(node)),
+                ("asOf", node.as_of),
+                ("outline", node.outline_id or node.figure_id),
+                ("locator", node.locator),
+            ):
                 if value:
                     item[key] = value
             if node.is_thesis:
@@ -385,19 +392,34 @@ class Site:
             if edge.source in on_map and edge.target in on_map:
                 pairs.setdefault((edge.source, edge.target), set()).add(edge.relation)
         rank = {r: i for i, r in enumerate(RELATION_STYLE)}
-        edges = []
+        edges: list[dict[str, Any]] = []
         for (source, target), relations in sorted(pairs.items()):
             ordered = sorted(relations, key=lambda r: rank.get(r, 99))
             edges.append({"from": curie(source), "to": curie(target), "relation": ordered[0], "relations": ordered})
-        kinds = [{"id": k, "label": KIND_LABELS[k][0], "plural": KIND_LABELS[k][1], "count": counts.get(k, 0),
-                  **KIND_STYLE[k]} for k in MAP_KINDS]
-        relations_used = sorted({e["relation"] for e in edges}, key=lambda r: rank.get(r, 99))
-        relations = [{"id": r, "label": RELATION_LABELS[r], **RELATION_STYLE[r]} for r in relations_used]
-        sections = [{"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections()
-                    if s.iri in self.sections]
+        kinds = [
+            {
+                "id": k,
+                "label": KIND_LABELS[k][0],
+                "plural": KIND_LABELS[k][1],
+                "count": counts.get(k, 0),
+                **KIND_STYLE[k],
+            }
+            for k in MAP_KINDS
+        ]
+        relations_used: list[str] = sorted({e["relation"] for e in edges}, key=lambda r: rank.get(r, 99))
+        legend = [{"id": r, "label": RELATION_LABELS[r], **RELATION_STYLE[r]} for r in relations_used]
+        sections = [
+            {"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections() if s.iri in self.sections
+        ]
         views = [{"id": curie(v.iri), "label": v.label} for v in model.of_kind("view")]
-        return {"nodes": nodes, "edges": edges, "kinds": kinds, "relations": relations,
-                "sections": sections, "views": views}
+        return {
+            "nodes": nodes,
+            "edges": edges,
+            "kinds": kinds,
+            "relations": legend,
+            "sections": sections,
+            "views": views,
+        }
 
 
 def _environment(site: Site) -> Environment:
@@ -410,11 +432,26 @@ def _environment(site: Site) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["script_json"] = script_json
+    env.filters["page"] = site.page
     env.globals.update(
-        site=site, model=site.model, safe_url=safe_url, doi_url=doi_url, arxiv_url=arxiv_url, curie=curie,
-        kind_style=KIND_STYLE, relation_style=RELATION_STYLE, relation_labels=RELATION_LABELS,
-        relation_words=RELATION_WORDS, kind_labels=KIND_LABELS, map_kinds=MAP_KINDS, version=__version__,
-        data_files=DATA_FILES, base_iri=BASE_IRI,
+        site=site,
+        model=site.model,
+        safe_url=safe_url,
+        doi_url=doi_url,
+        arxiv_url=arxiv_url,
+        curie=curie,
+        kind_style=KIND_STYLE,
+        relation_style=RELATION_STYLE,
+        relation_labels=RELATION_LABELS,
+        relation_words=RELATION_WORDS,
+        kind_labels=KIND_LABELS,
+        map_kinds=MAP_KINDS,
+        version=__version__,
+        data_files=DATA_FILES,
+        base_iri=BASE_IRI,
+        kind_label=kind_label,
+        figure_text=figure_text,
+        am=AM,
     )
     return env
 
@@ -451,10 +488,9 @@ def gather_pages(site: Site) -> list[Page]:
         Page("sources/index.html", "sources.html", "Sources", nav="sources/index.html"),
         Page("data/index.html", "data.html", "Download the data", nav="data/index.html"),
     ]
-    for node in sorted(model.nodes.values(), key=lambda n: n.page or ""):
-        if node.page is None:
-            continue
-        pages.append(Page(node.page + "index.html", "node.html", node.label, {"node": node}))
+    for iri, folder in sorted(site.pages.items(), key=lambda item: item[1]):
+        node = model.nodes[iri]
+        pages.append(Page(folder + "index.html", "node.html", node.label, {"node": node}))
     return pages
 
 
@@ -486,46 +522,36 @@ def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
 
 
 def build_site(
-    data,
+    loaded: Loaded,
     out_dir: str | Path = "site",
     *,
     base_url: str | None = None,
-    queries: list | None = None,
-    console_writer: Callable | None = None,
+    queries: Sequence[NamedQuery] | None = None,
+    console: ConsoleMaker = make_console,
 ) -> BuildResult:
-    """Render the debate into `out_dir`. Returns what was written (see `BuildResult.summary`); never prints.
+    """Render the debate in `loaded` (data the caller has validated) into `out_dir`; never prints.
 
-    `data` is a pyoxigraph Store, a `Loaded`, or Turtle paths (None: the data/ files), which are loaded and
-    validated first (`InvalidData` when they do not conform). `queries` (named queries) go to the query console when its writer is available; when the console
-    cannot be built (`ConsoleUnavailable`) the site is built without it and `console_note` says why.
+    Two phases, as MkDocs builds: gather every file in memory (data downloads, scripts, the query console,
+    every page), then write them all, each checked to stay inside `out_dir`, leaving unchanged files alone
+    and removing the files an earlier build wrote that this one did not. `queries` (default: the named
+    queries) go to the query console that `console` makes; when it cannot be made (`ConsoleUnavailable`) the
+    site is built without it and `BuildResult.console_note` says why. Returns what was written.
     """
     out_dir = Path(out_dir)
     base_url = _normal_base_url(base_url)
-    store, source_files = _store_of(data)
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"{out_dir}: exists and is not a folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BuildError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
-
+    store = loaded.store
     vis = _vis_network()
     model = build_model(store)
 
-    # the console first: the nav links to query/ only when it was written
-    console_files: list[str] = []
+    # gather: the console first, since the navigation links to query/ only when there is one
     console_note = None
-    if console_writer is None:
-        from .console import ConsoleUnavailable, write_console
-        if queries is None:
-            from ..query import named_queries
-            queries = named_queries()
-        try:
-            console_files = list(write_console(out_dir, queries))
-        except ConsoleUnavailable as exc:
-            console_note = str(exc)
-    else:
-        console_files = list(console_writer(out_dir, queries or []))
+    try:
+        made: Console | None = console(named_queries() if queries is None else queries)
+    except ConsoleUnavailable as exc:
+        made, console_note = None, str(exc)
+    console_files = made.files if made is not None else {}
 
     site = Site(model, store, base_url, console=bool(console_files))
     env = _environment(site)
@@ -534,7 +560,8 @@ def build_site(
     # data downloads
     dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
     files[DATA_FILES["turtle"][0]] = export.turtle(
-        store, header="The Public AI debate as an argument graph (argmap). Subjects sorted by IRI.").encode()
+        store, header="The Public AI debate as an argument graph (argmap). Subjects sorted by IRI."
+    ).encode()
     files[DATA_FILES["ntriples"][0]] = export.ntriples(store).encode()
     files[DATA_FILES["jsonld"][0]] = export.jsonld(store).encode()
     files[DATA_FILES["void"][0]] = export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode()
@@ -550,34 +577,32 @@ def build_site(
 
     sizes = {name: len(data) for name, data in files.items()}
     pages = gather_pages(site)
-    nav = [(path, href, label) for path, href, label in NAV]
-    if site.console:
-        nav.append(("query/index.html", "query/", "Query"))
+    nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
     for page in pages:
         template = env.get_template(page.template)
         canonical = (base_url + page.path[: -len("index.html")]) if base_url else None
-        html = template.render(page=page, root=page.root, nav=nav, canonical=canonical, graph=graph,
-                               sizes=sizes, **page.context)
+        html = template.render(
+            page=page, root=page.root, nav=nav, canonical=canonical, graph=graph, sizes=sizes, **page.context
+        )
         files[page.path] = html.encode("utf-8")
     if base_url:
-        urls = "".join(f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
-                       for p in sorted(pages, key=lambda p: p.path))
-        files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                                + urls + "</urlset>\n").encode()
+        urls = "".join(
+            f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
+            for p in sorted(pages, key=lambda p: p.path)
+        )
+        files["sitemap.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
+        ).encode()
+    for name, data in console_files.items():
+        if name in files:
+            raise BuildError(f"the query console would overwrite the site's {name}")
+        files[name] = data
 
-    root = out_dir.resolve()
-    for name, data in sorted(files.items()):
-        target = (out_dir / name)
-        if root not in target.resolve().parents:
-            raise BuildError(f"refusing to write {name}: outside {out_dir}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
-
-    written = sorted(set(files) | set(console_files))
-    sizes = {name: (out_dir / name).stat().st_size for name in written}
-    removed = _clean_stale(out_dir, written + [MANIFEST])
+    # write
+    write_files(out_dir, files)
+    written = sorted(files)
+    removed = _clean_stale(out_dir, [*written, MANIFEST])
     manifest = json.dumps({"generator": f"argmap {__version__}", "files": written}, indent=1, sort_keys=True) + "\n"
     (out_dir / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
 
@@ -585,20 +610,18 @@ def build_site(
     for page in pages:
         kind = page.context["node"].kind if "node" in page.context else "site"
         counts[kind] = counts.get(kind, 0) + 1
-    return BuildResult(out_dir=out_dir, files=sizes, pages=len(pages) + (1 if site.console else 0),
-                       counts=counts, triples=len(store), sources=source_files, console_files=console_files,
-                       console_note=console_note, removed=removed)
-
-
-def _store_of(data) -> tuple[ox.Store, list[str]]:
-    if isinstance(data, ox.Store):
-        return data, []
-    if hasattr(data, "store") and hasattr(data, "paths"):
-        return data.store, [str(p) for p in data.paths]
-    from ..validate import load_valid
-
-    loaded = load_valid(list(data) if data else None)
-    return loaded.store, [str(p) for p in loaded.paths]
+    return BuildResult(
+        out_dir=out_dir,
+        files={name: len(data) for name, data in sorted(files.items())},
+        pages=len(pages) + (1 if site.console else 0),
+        counts=counts,
+        triples=len(store),
+        sources=[str(p) for p in loaded.paths],
+        console_files=sorted(console_files),
+        console_origin=made.origin if made is not None and console_files else None,
+        console_note=console_note,
+        removed=removed,
+    )
 
 
 def digest(out_dir: str | Path) -> str:
@@ -610,4 +633,4 @@ def digest(out_dir: str | Path) -> str:
     return h.hexdigest()
 
 
-__all__ = ["BuildError", "BuildResult", "DATA_FILES", "build_site", "digest", "safe_url", "script_json"]
+__all__ = ["BuildError", "BuildResult", "DATA_FILES", "build_site", "digest", "write_files"]

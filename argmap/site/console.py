@@ -5,8 +5,10 @@ The page runs every query in the reader's browser on the site's own data, with t
 pinned in the repository's package-lock.json and installed with `npm ci`. Nothing is fetched from another
 origin: the page loads its scripts, the WebAssembly module and the data file from the site itself.
 
-When the npm packages are absent, `write_console` raises `ConsoleUnavailable` saying why, and the site build
-carries on without the console.
+The npm packages are not Python package data: a source checkout has them after `npm ci`, and an installed
+argmap finds them through ARGMAP_NODE_MODULES (or a node_modules folder above the current directory). When
+they are absent, `make_console` raises `ConsoleUnavailable` saying why, and the site build carries on without
+the console and says so in its summary.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from ..config import BASE_IRI, PREFIXES
 from ..errors import ArgmapError
-from ..query import declared_prefixes, used_prefixes
+from ..query import NamedQuery, with_prefixes
+from .escape import script_json
+from .output import write_files
+from .words import CONSOLE_NAV, NAV
 
 #: The console's own page template, script and stylesheet.
 CONSOLE_DIR = Path(__file__).parent / "console"
@@ -40,6 +44,18 @@ NODE_MODULES_ENV = "ARGMAP_NODE_MODULES"
 
 class ConsoleUnavailable(ArgmapError):
     """The query console cannot be built here (its npm packages are not installed); the reason is the message."""
+
+
+@dataclass(frozen=True)
+class Console:
+    """The console's files (path below the site root -> bytes) and where its third-party code came from."""
+
+    files: dict[str, bytes]
+    origin: str
+
+
+#: What the site build calls to make the console from the named queries (tests pass their own).
+ConsoleMaker = Callable[[Sequence[NamedQuery]], Console]
 
 
 @dataclass(frozen=True)
@@ -88,11 +104,13 @@ def _package_version(node_modules: Path, package: str) -> str:
     return str(meta.get("version", "?"))
 
 
-def _check_packages(node_modules: Path | None) -> dict[str, str]:
+def _check_packages(node_modules: Path | None) -> tuple[Path, dict[str, str]]:
+    """The node_modules folder and the version of each package, or ConsoleUnavailable saying what is missing."""
     if node_modules is None:
         raise ConsoleUnavailable(
-            "the npm packages oxigraph and @zazuko/yasqe are not installed "
-            "(run `npm ci` at the repository root, or set ARGMAP_NODE_MODULES)"
+            "its npm packages oxigraph and @zazuko/yasqe were not found (they are not part of the Python "
+            "package): set ARGMAP_NODE_MODULES to a node_modules folder holding them, or run `npm ci` at the "
+            "root of a source checkout"
         )
     versions = {package: _package_version(node_modules, package) for package in PACKAGES}
     for item in VENDORED:
@@ -101,29 +119,7 @@ def _check_packages(node_modules: Path | None) -> dict[str, str]:
                 f"{node_modules / item.package / item.source} is missing "
                 f"(the installed {item.package} {versions[item.package]} differs from package-lock.json; run `npm ci`)"
             )
-    return versions
-
-
-def query_with_prefixes(text: str) -> str:
-    """The named query as a scholar can paste it into any SPARQL tool: a PREFIX line for every project prefix
-    it uses without declaring it, one per line, above the query."""
-    declared, used = declared_prefixes(text), used_prefixes(text)
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p in used and p not in declared]
-    if not missing:
-        return text
-    return "\n".join(missing) + "\n" + text
-
-
-def _json_for_script(value) -> str:
-    """JSON safe to embed in a <script> element: no `</`, `<!--` or line separators can end or confuse it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
-    return Markup(
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )  # nosec: every character that could end the script element is escaped above
+    return node_modules, versions
 
 
 def _environment() -> Environment:
@@ -134,42 +130,40 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["script_json"] = _json_for_script
+    env.filters["script_json"] = script_json
     return env
 
 
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _read(source: Path) -> bytes:
+    """A file's bytes; scripts and styles lose their source-map comment (the page never asks for the maps)."""
     data = source.read_bytes()
-    if target.suffix in (".js", ".css"):
+    if source.suffix in (".js", ".css"):
         data = _SOURCE_MAP.sub(b"\n", data)
-    target.write_bytes(data)
+    return data
 
 
-def write_console(
-    out_dir: Path,
-    queries: Sequence,
+def make_console(
+    queries: Sequence[NamedQuery],
     *,
     data_url: str = DEFAULT_DATA_URL,
     data_format: str | None = None,
     node_modules: Path | None = None,
     site_css: str | None = "static/argmap.css",
-) -> list[str]:
-    """Write the console under `out_dir/query/`; return the paths written, relative to `out_dir`, sorted.
+) -> Console:
+    """The console's files, below `query/`, in memory: the page, its script and style, the vendored npm code
+    with its licences and a NOTICE. Raises ConsoleUnavailable when the npm packages are not installed.
 
     `queries` are `argmap.query.NamedQuery` objects (name, question, text). `data_url` is where the page
     fetches the whole graph (relative to /query/; N-Triples, Turtle or N-Quads by its extension unless
     `data_format` names a media type); `site_css` is the site's stylesheet (relative to the site root) the page
-    shares, None for a standalone page. Raises ConsoleUnavailable when the npm packages are not installed.
+    shares, None for a standalone page.
     """
-    out_dir = Path(out_dir)
-    node_modules = node_modules or find_node_modules()
-    versions = _check_packages(node_modules)
+    found, versions = _check_packages(node_modules or find_node_modules())
     if data_format is None:
         data_format = _format_of(data_url)
 
     named = [
-        {"name": q.name, "question": q.question, "text": query_with_prefixes(q.text)}
+        {"name": q.name, "question": q.question, "text": with_prefixes(q.text, only_used=True)}
         for q in sorted(queries, key=lambda q: q.name)
     ]
     names = [q["name"] for q in named]
@@ -181,54 +175,60 @@ def write_console(
         "prefixes": PREFIXES,
         "queries": named,
     }
-    env = _environment()
-    page = env.get_template("index.html").render(
-        queries=named, config=config, versions=versions, data_url=data_url, nav=_nav(), site_css=site_css,
-        first=next((q for q in named if q["name"] == config["firstQuery"]), None),
+    page = (
+        _environment()
+        .get_template("index.html")
+        .render(
+            queries=named,
+            config=config,
+            versions=versions,
+            data_url=data_url,
+            nav=[*NAV, CONSOLE_NAV],
+            site_css=site_css,
+            first=next((q for q in named if q["name"] == config["firstQuery"]), None),
+        )
     )
 
-    query_dir = out_dir / "query"
-    query_dir.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-
-    (query_dir / "index.html").write_text(page, encoding="utf-8", newline="\n")
-    written.append("query/index.html")
+    files: dict[str, bytes] = {"query/index.html": page.encode("utf-8")}
     for name in ("console.js", "console.css"):
-        _copy(CONSOLE_DIR / name, query_dir / name)
-        written.append(f"query/{name}")
+        files[f"query/{name}"] = _read(CONSOLE_DIR / name)
     for item in VENDORED:
-        _copy(node_modules / item.package / item.source, query_dir / item.target)
-        written.append(f"query/{item.target}")
-    notice = ["Third-party code in this folder (copied by `argmap build` from the npm packages pinned in",
-              "the argmap repository's package-lock.json):", ""]
+        files[f"query/{item.target}"] = _read(found / item.package / item.source)
+    notice = [
+        "Third-party code in this folder (copied by `argmap build` from the npm packages pinned in",
+        "the argmap repository's package-lock.json):",
+        "",
+    ]
     for package in PACKAGES:
-        meta = json.loads((node_modules / package / "package.json").read_text(encoding="utf-8"))
-        notice.append(f"{package} {meta.get('version', '?')} - licence: {meta.get('license', 'see the package')}"
-                      f" - {meta.get('homepage') or meta.get('repository', {}).get('url', '')}".rstrip(" -"))
-    (query_dir / "vendor").mkdir(parents=True, exist_ok=True)
-    (query_dir / "vendor" / "NOTICE.txt").write_text("\n".join(notice) + "\n", encoding="utf-8", newline="\n")
-    written.append("query/vendor/NOTICE.txt")
+        meta = json.loads((found / package / "package.json").read_text(encoding="utf-8"))
+        notice.append(
+            f"{package} {meta.get('version', '?')} - licence: {meta.get('license', 'see the package')}"
+            f" - {meta.get('homepage') or meta.get('repository', {}).get('url', '')}".rstrip(" -")
+        )
+    files["query/vendor/NOTICE.txt"] = ("\n".join(notice) + "\n").encode("utf-8")
     for package in PACKAGES:  # ship each package's licence beside its code
-        for licence in sorted((node_modules / package).glob("LICEN[CS]E*")):
-            target = f"vendor/{package.split('/')[-1]}/{licence.name}"
-            _copy(licence, query_dir / target)
-            written.append(f"query/{target}")
-    return sorted(written)
+        for licence in sorted((found / package).glob("LICEN[CS]E*")):
+            files[f"query/vendor/{package.split('/')[-1]}/{licence.name}"] = _read(licence)
+    origin = " and ".join(f"{package} {versions[package]}" for package in PACKAGES) + f" from {found}"
+    return Console(dict(sorted(files.items())), origin)
 
 
-def _nav() -> list[tuple[str, str, str]]:
-    """The site's navigation (argmap.site.build.NAV) plus the console's own entry."""
-    try:
-        from .build import NAV
-    except ImportError:  # the console written on its own
-        NAV = (("index.html", "", "Home"),)
-    return [*NAV, ("query/index.html", "query/", "Query")]
+def write_console(out_dir: Path, queries: Sequence[NamedQuery], **options) -> list[str]:
+    """Make the console (see `make_console`) and write it under `out_dir/query/` on its own, without the rest
+    of the site; return the paths written, relative to `out_dir`, sorted."""
+    console = make_console(queries, **options)
+    write_files(Path(out_dir), console.files)
+    return sorted(console.files)
 
 
 def _format_of(url: str) -> str:
     path = url.split("?", 1)[0].split("#", 1)[0].lower()
-    for suffix, media in ((".nt", "application/n-triples"), (".nq", "application/n-quads"),
-                          (".ttl", "text/turtle"), (".trig", "application/trig")):
+    for suffix, media in (
+        (".nt", "application/n-triples"),
+        (".nq", "application/n-quads"),
+        (".ttl", "text/turtle"),
+        (".trig", "application/trig"),
+    ):
         if path.endswith(suffix):
             return media
     raise ValueError(f"cannot tell the RDF format of {url!r}; pass data_format")
