@@ -13,6 +13,7 @@ that does not answer the GET with RDF cannot be verified, which is an error unle
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -87,13 +88,23 @@ def push_store(
     password: str | None = None,
     timeout: float = 60.0,
     verify: bool = True,
+    query_endpoint: str | None = None,
 ) -> PushResult:
-    """Send every triple of `store` to the Graph Store at `endpoint`, then read the graph back and compare.
+    """Send every triple of `store` to the Graph Store at `endpoint`, then check the store holds them.
 
-    Raises EndpointError when the store refuses, redirects, or does not hold what was sent afterwards.
+    The check reads the graph back (Graph Store GET), or, with `query_endpoint`, counts with SPARQL there: the
+    graph's triples, and how many of the triples sent it holds. Raises EndpointError when the store refuses,
+    redirects, or does not hold what was sent afterwards.
     """
     dest = target(endpoint, user, password)  # the URL without user information, and the credentials
     url = graph_store_url(dest.url, graph)
+    if query_endpoint is not None:
+        if graph is None:
+            raise EndpointError(
+                "--query-endpoint needs --graph: the default graph a query sees is the store's choice "
+                "(Virtuoso's is the union of all its graphs)"
+            )
+        query_endpoint = check_url(query_endpoint)
     shown = dest.url
     body = turtle(store).encode("utf-8")
     method = "PUT" if replace else "POST"
@@ -112,25 +123,31 @@ def push_store(
         if status == 400:
             raise EndpointError(f"{shown}: the store rejected the data (HTTP 400){suffix}")
         raise EndpointError(f"{shown}: HTTP {status}{suffix}")
-    sent = PushResult(url, graph, len(store), method, status)
+    sent = PushResult(url, graph, len(_triples(store)), method, status)
     if not verify:
         return sent
+    triples = _triples(store)
+    if query_endpoint is not None:
+        same_origin = urlsplit(query_endpoint)[:2] == urlsplit(url)[:2]  # credentials never go to another host
+        credentials = auth if same_origin else {**auth, "user": None, "password": None}
+        held_count = count_by_query(query_endpoint, triples, sent, **credentials)
+        return PushResult(url, graph, len(triples), method, status, held=held_count)
     held = read_back(url, sent, **auth)
-    missing = [t for t in _triples(store) if not _has_blank_node(t) and t not in held]
-    blank_sent = sum(1 for t in _triples(store) if _has_blank_node(t))
+    missing = sorted((t for t in triples if not _has_blank_node(t) and t not in held), key=str)
+    blank_sent = sum(1 for t in triples if _has_blank_node(t))
     blank_held = sum(1 for t in held if _has_blank_node(t))
-    wrong_size = len(held) != len(store) if replace else len(held) < len(store)
+    wrong_size = len(held) != len(triples) if replace else len(held) < len(triples)
     if missing or wrong_size or blank_held < blank_sent:
-        example = f" (for example {_short(str(missing[0]))} is missing)" if missing else ""
-        expected = "exactly" if replace else "at least"
+        example = f", for example {_short(str(missing[0]))}" if missing else ""
         raise EndpointError(
-            f"{url}: the store answered HTTP {status}, but {sent.target} now holds {len(held)} triples, "
-            f"not {expected} the {len(store)} sent{example}: the upload did not arrive as sent"
+            f"{url}: the store answered HTTP {status}, but {sent.target} now holds {len(held)} triples where "
+            f"{_expected(sent)} were sent, and {len(missing)} of the triples sent are not in it{example}: "
+            "the upload did not arrive as sent" + (CAPPED_GET_HINT if len(held) < len(triples) else "")
         )
-    return PushResult(url, graph, len(store), method, status, held=len(held))
+    return PushResult(url, graph, len(triples), method, status, held=len(held))
 
 
-def read_back(url: str, sent: PushResult, **auth) -> set[ox.Triple]:
+def read_back(url: str, sent: PushResult, **auth: Any) -> set[ox.Triple]:
     """The triples the store's target graph holds: a Graph Store GET of `url`, parsed."""
     hand = (
         f"; check by hand (argmap query 'SELECT (COUNT(*) AS ?n) WHERE {{ {_pattern(sent.graph)} }}' "
@@ -157,6 +174,56 @@ def read_back(url: str, sent: PushResult, **auth) -> set[ox.Triple]:
         raise EndpointError(f"{cannot} got {media} that does not parse ({first_line(str(exc), 200)}){hand}") from None
 
 
+CAPPED_GET_HINT = (
+    " (or the store caps how many triples a GET returns, as Virtuoso's ResultSetMaxRows does: "
+    "then verify with --query-endpoint)"
+)
+VALUES_BATCH = 500  # triples per counting query (~90 KB of SPARQL)
+
+
+def count_by_query(query_url: str, triples: set[ox.Triple], sent: PushResult, **auth: Any) -> int:
+    """Verify with SPARQL at `query_url`: the graph holds exactly (PUT) or at least (POST) the triples sent, and
+    every sent triple without a blank node is in it (counted with VALUES, in batches). Returns the graph's size."""
+    from .remote import run_remote_query
+
+    auth.pop("what", None)
+    graph = f"GRAPH <{sent.graph}>"
+
+    def count(query: str) -> int:
+        try:
+            result = run_remote_query(query_url, query, **auth)
+            return int(result.rows[0]["n"]["value"])
+        except EndpointError as exc:
+            raise EndpointError(
+                f"{sent.url}: uploaded (HTTP {sent.status}) but cannot verify: counting at {query_url} failed ({exc})"
+                "; check by hand or pass --no-verify"
+            ) from None
+        except (IndexError, KeyError, ValueError):
+            raise EndpointError(
+                f"{sent.url}: uploaded (HTTP {sent.status}) but cannot verify: {query_url} did not answer a COUNT "
+                "with a number; is it the store's SPARQL query endpoint? (or pass --no-verify)"
+            ) from None
+
+    total = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ {graph} {{ ?s ?p ?o }} }}")
+    plain = sorted((t for t in triples if not _has_blank_node(t)), key=str)
+    present = 0
+    for start in range(0, len(plain), VALUES_BATCH):
+        rows = "\n".join(f"({t.subject} {t.predicate} {t.object})" for t in plain[start : start + VALUES_BATCH])
+        present += count(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} {graph} {{ ?s ?p ?o }} }}")
+    wrong_size = total != len(triples) if sent.method == "PUT" else total < len(triples)
+    if present != len(plain) or wrong_size:
+        raise EndpointError(
+            f"{sent.url}: the store answered HTTP {sent.status}, but {query_url} counts {total} triples in "
+            f"{sent.target} where {_expected(sent)} were sent, and {len(plain) - present} of the triples sent are "
+            "not in it: the upload did not arrive as sent"
+        )
+    return total
+
+
+def _expected(sent: PushResult) -> str:
+    return f"{sent.triples}" if sent.method == "PUT" else f"{sent.triples} (or more, merged with what it held)"
+
+
 def _short(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -166,9 +233,11 @@ def _pattern(graph: str | None) -> str:
     return f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
 
 
-def _triples(store: ox.Store) -> list[ox.Triple]:
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in store]
+def _triples(store: ox.Store) -> set[ox.Triple]:
+    """The store's triples, whichever graph holds them (the Turtle sent carries no graph names)."""
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in store}
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+    """A blank node (or a quoted triple) cannot be named in a query or matched across stores: count only."""
+    return not isinstance(triple.subject, ox.NamedNode) or isinstance(triple.object, ox.BlankNode | ox.Triple)

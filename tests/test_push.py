@@ -106,6 +106,28 @@ def test_merge_keeps_what_the_graph_held_and_replace_drops_it(oxigraph, sent):
     assert count(oxigraph, graph) == sent
 
 
+def test_verify_with_sparql_counts_on_the_query_endpoint(oxigraph, small):
+    graph = "https://w3id.org/argmap/graph/counted"
+    store, query = f"{oxigraph}/store", f"{oxigraph}/query"
+    ok = push(*SMALL, "--endpoint", store, "--graph", graph, "--replace", "--query-endpoint", query)
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.endswith(f"verified: the graph holds {small} triples.\n")
+    no_graph = one_line_error(push(*SMALL, "--endpoint", store, "--query-endpoint", query))
+    assert "--query-endpoint needs --graph" in no_graph
+    not_sparql = one_line_error(push(*SMALL, "--endpoint", store, "--graph", graph, "--query-endpoint", store))
+    assert f"uploaded (HTTP 204) but cannot verify: counting at {store} failed" in not_sparql
+
+
+def test_a_store_that_forgets_is_caught_by_the_counts_too(oxigraph, small):
+    """The Graph Store keeps nothing; the query endpoint (a real Oxigraph) finds the graph empty."""
+    graph = "https://w3id.org/argmap/graph/forgotten"
+    with FakeStore(_keeping(lambda triples: [])) as store:
+        args = ["--endpoint", f"{store.url}/store", "--graph", graph, "--query-endpoint", f"{oxigraph}/query"]
+        line = one_line_error(push(*SMALL, *args))
+    assert f"counts 0 triples in graph <{graph}> where {small} (or more, merged with what it held) were sent" in line
+    assert f"and {small} of the triples sent are not in it" in line
+
+
 def test_push_refuses_invalid_data(oxigraph, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text(
@@ -228,14 +250,16 @@ def _keeping(transform: Callable[[list[ox.Triple]], list[ox.Triple]]):
 def test_a_store_that_keeps_nothing_fails_the_check(small):
     with FakeStore(_keeping(lambda triples: [])) as store:
         line = one_line_error(push(*SMALL, "--endpoint", f"{store.url}/store", "--graph", GRAPH, "--replace"))
-    assert f"the store answered HTTP 204, but graph <{GRAPH}> now holds 0 triples, not exactly the {small} sent" in line
+    assert f"the store answered HTTP 204, but graph <{GRAPH}> now holds 0 triples where {small} were sent" in line
+    assert f"and {small} of the triples sent are not in it" in line and "ResultSetMaxRows" in line
 
 
 def test_a_store_that_drops_one_triple_names_it(small):
     with FakeStore(_keeping(lambda triples: sorted(triples, key=str)[1:])) as store:
         line = one_line_error(push(*SMALL, "--endpoint", f"{store.url}/store"))
     dropped = min((ox.Triple(q.subject, q.predicate, q.object) for q in load_paths(SMALL).store), key=str)
-    assert f"now holds {small - 1} triples, not at least the {small} sent (for example {dropped} is missing)" in line
+    assert f"now holds {small - 1} triples where {small} (or more, merged with what it held) were sent" in line
+    assert f"and 1 of the triples sent are not in it, for example {dropped}: the upload did not arrive" in line
 
 
 def test_a_store_that_cannot_be_read_back(small):

@@ -1,14 +1,17 @@
 """A second real store: Virtuoso 7 (Debian `virtuoso-opensource`), started by the `virtuoso` fixture (conftest).
 
 `argmap push` writes to its authenticated Graph Store (/sparql-graph-crud-auth, Digest auth, dba/dba on a
-fresh database) and verifies; then every named query asked through its SPARQL endpoint (/sparql) must give the
-same rows as the embedded store, compared as sets of rows of plain values (IRIs and lexical forms).
+fresh database) and verifies with SPARQL counts on /sparql (`--query-endpoint`: Virtuoso caps what a Graph
+Store GET returns at ResultSetMaxRows, which the fixture sets below the data's size). Then every named query
+asked through /sparql must give the same rows as the embedded store, compared as sets of rows of plain values
+(IRIs and lexical forms).
 
 Where Virtuoso differs, and how the comparison treats it:
 - GROUP_CONCAT's order is undefined in SPARQL 1.1; its parts are sorted before comparing (Oxigraph and
   Virtuoso order them differently in organisations-in-examples).
 - Virtuoso evaluates `am:supports+` with one row per path, so thesis-support has repeated rows; SPARQL 1.1
-  property paths give each pair once. Sets of rows absorb the repeats; the test also says that they occurred.
+  property paths give each pair once. Sets of rows absorb the repeats; a different row count is allowed only
+  for a query with a `+` path.
 - Virtuoso 7 rejects an aggregate's alias inside an ORDER BY expression (`ORDER BY DESC(?evidence + ?other)`:
   "SP031 ... used in the result set outside aggregate"), valid SPARQL 1.1 that sources-by-use uses. While the
   query has that form, the test checks Virtuoso's refusal is one line and runs the portable form (the aggregates
@@ -85,6 +88,8 @@ def pushed(virtuoso):
         "--replace",
         "--user",
         virtuoso.user,
+        "--query-endpoint",
+        virtuoso.sparql,
         password=virtuoso.password,
     )
     assert result.exit_code == 0, result.output
@@ -144,10 +149,27 @@ def test_ask_and_construct_through_virtuoso(pushed):
 def test_merge_into_the_same_graph_is_verified_and_adds_nothing(pushed):
     virtuoso, output = pushed
     n = count(virtuoso)
-    merged = cli("push", *DATA, "--endpoint", virtuoso.graph_store, "--graph", GRAPH, "--user", "dba", password="dba")
+    merged = cli(
+        "push",
+        *DATA,
+        *("--endpoint", virtuoso.graph_store, "--graph", GRAPH, "--user", "dba"),
+        *("--query-endpoint", virtuoso.sparql),
+        password="dba",
+    )
     assert merged.exit_code == 0, merged.output
     assert f"verified: the graph holds {n} triples" in merged.stdout
     assert count(virtuoso) == n
+
+
+def test_reading_back_meets_virtuosos_row_cap_and_says_so(pushed):
+    """Virtuoso's Graph Store GET returns at most ResultSetMaxRows (+1) triples (2000 here): the read-back check
+    must fail loudly, never pass, and point to --query-endpoint, which counts with SPARQL instead."""
+    virtuoso, _ = pushed
+    result = cli("push", *DATA, "--endpoint", virtuoso.graph_store, "--graph", GRAPH, "--user", "dba", password="dba")
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "holds 2001 triples where" in lines[0] and "then verify with --query-endpoint" in lines[0]
 
 
 def test_virtuoso_refuses_without_or_with_wrong_credentials(pushed):
