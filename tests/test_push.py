@@ -202,9 +202,12 @@ def test_a_redirecting_store_is_refused_and_not_followed(status):
 
     with FakeStore(respond) as store:
         line = one_line_error(push(*SMALL, "--endpoint", f"{store.url}/store"))
+        query = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", f"{store.url}/sparql"])
     assert f"redirects (HTTP {status}) to {store.url}/welcome" in line
     assert "give the final URL" in line
-    assert [(m, p) for m, p, _ in store.hits] == [("POST", "/store?default")]  # nothing followed the redirect
+    assert [(m, p) for m, p, _ in store.hits] == [("POST", "/store?default"), ("POST", "/sparql")]  # none followed
+    assert query.exit_code != 0 and len(query.output.strip().splitlines()) == 1
+    assert f"redirects (HTTP {status}) to {store.url}/welcome" in query.output
 
 
 def test_a_307_to_a_real_store_is_not_followed_either(oxigraph):
@@ -361,6 +364,14 @@ def test_a_malformed_url_is_one_line(url):
     query = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", url], catch_exceptions=False)
     assert query.exit_code != 0 and len(query.output.strip().splitlines()) == 1, query.output
     assert "is not an http(s) URL" in query.output
+
+
+def test_a_malformed_query_endpoint_is_one_line_before_anything_is_sent():
+    with FakeStore(_keeping(lambda triples: triples)) as store:
+        args = ["--endpoint", f"{store.url}/store", "--graph", GRAPH, "--query-endpoint", "http://[::1/sparql"]
+        line = one_line_error(push(*SMALL, *args))
+    assert "'http://[::1/sparql' is not an http(s) URL of a SPARQL endpoint" in line
+    assert store.hits == []
 
 
 def test_unreachable_store_is_one_line():
