@@ -225,7 +225,8 @@ def _expected(sent: PushResult) -> str:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+    """One line of at most `limit` characters, without control characters (the text may be contributed)."""
+    text = "".join(c for c in " ".join(text.split()) if c.isprintable())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -174,11 +174,14 @@ def _media_type(response: httpx.Response) -> str:
 
 
 def first_line(text: str, limit: int = 300) -> str:
-    """The most telling line of an error body (HTML tags dropped), cut to `limit` characters."""
+    """The most telling line of an error body (HTML tags dropped), cut to `limit` characters.
+
+    The body is the server's text: control characters (a terminal's escape sequences) are dropped.
+    """
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.IGNORECASE | re.DOTALL)
     text = re.sub(r"<[^>]+>", " ", text)
     for line in text.splitlines():
-        line = " ".join(line.split())
+        line = "".join(c for c in " ".join(line.split()) if c.isprintable())
         if line:
             return line if len(line) <= limit else line[: limit - 1] + "…"
     return ""
@@ -220,7 +223,10 @@ def send(
     status = response.status_code
     if 300 <= status < 400:
         location = response.headers.get("location")
-        where = f" to {redact(str(response.url.join(location)))}" if location else ""
+        try:
+            where = f" to {redact(str(response.url.join(location)))}" if location else ""
+        except (httpx.InvalidURL, ValueError):
+            where = f" to {first_line(redact(location), 200)!r}"
         raise EndpointError(
             f"{dest.url}: {what} redirects (HTTP {status}){where}; argmap does not follow redirects "
             "(they can turn an upload into a GET that uploads nothing): give the final URL"

@@ -366,6 +366,20 @@ def test_a_malformed_url_is_one_line(url):
     assert "is not an http(s) URL" in query.output
 
 
+def test_what_a_store_says_reaches_the_terminal_without_control_characters():
+    def respond(handler, method, body):
+        if handler.path.startswith("/bad-location"):
+            return 301, {"Location": "http://[::1/x"}, b""
+        return 400, {"Content-Type": "text/plain"}, b"\x1b]0;owned\x07\x1b[2J\x1b[31mrejected\x1b[0m: line 1\r\nmore"
+
+    with FakeStore(respond) as store:
+        line = one_line_error(push(*SMALL, "--endpoint", f"{store.url}/store"))
+        bad = one_line_error(push(*SMALL, "--endpoint", f"{store.url}/bad-location"))
+    assert line.endswith("the store rejected the data (HTTP 400): ]0;owned[2J[31mrejected[0m: line 1")
+    assert all(c.isprintable() for c in line)
+    assert "Invalid URL in location header" in bad  # httpx refuses it before argmap sees the redirect
+
+
 def test_a_malformed_query_endpoint_is_one_line_before_anything_is_sent():
     with FakeStore(_keeping(lambda triples: triples)) as store:
         args = ["--endpoint", f"{store.url}/store", "--graph", GRAPH, "--query-endpoint", "http://[::1/sparql"]
