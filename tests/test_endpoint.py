@@ -1,9 +1,9 @@
-"""Remote stores: `argmap push` to a real Oxigraph server, `argmap query --endpoint` against it.
+"""Remote stores: `argmap query --endpoint` against a real Oxigraph server that `argmap push` filled.
 
 The Oxigraph server (PyPI package `oxigraph`) is started by a fixture on a free 127.0.0.1 port, in memory.
 After `argmap push`, every named query asked with `--endpoint` must give the same rows as the embedded store
 (in the same order when the query has ORDER BY). Errors (no server, 401, a timeout, an answer that is not
-SPARQL, invalid data) must be one-line messages, never tracebacks.
+SPARQL) must be one-line messages, never tracebacks. `argmap push` itself is tested in test_push.py.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import free_port, oxigraph_server
 
 from argmap.cli import main
 from argmap.query import named_queries
@@ -31,43 +28,13 @@ pytestmark = pytest.mark.endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [str(ROOT / "data" / "claims.ttl"), str(ROOT / "data" / "evidence.ttl")]
-GRAPH = "https://w3id.org/argmap/graph/test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(found).exists():
-        pytest.fail("the `oxigraph` command (PyPI package oxigraph, in the [test] extra) is not installed")
-    return found
 
 
 @pytest.fixture(scope="module")
 def oxigraph():
     """A real Oxigraph server in memory on 127.0.0.1; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"oxigraph serve did not start: {process.stdout.read()!r}") from None
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(10)
+    with oxigraph_server() as base:
+        yield base
 
 
 def cli(*args: str, env: dict | None = None):
@@ -159,41 +126,6 @@ def test_construct_through_the_endpoint(pushed):
     assert sorted(remote.splitlines()) == sorted(local.splitlines()) and len(local.splitlines()) == 5
 
 
-def test_push_to_a_named_graph_then_replace(oxigraph):
-    url = f"{oxigraph}/store"
-    first = cli("push", *DATA, "--endpoint", url, "--graph", GRAPH)
-    assert first.exit_code == 0, first.output
-    assert f"graph <{GRAPH}>" in first.output
-    n = count(oxigraph, GRAPH)
-    assert n > 1000
-    again = cli("push", *DATA, "--endpoint", url, "--graph", GRAPH, "--replace")
-    assert again.exit_code == 0 and again.output.startswith("Replaced graph")
-    assert count(oxigraph, GRAPH) == n
-
-
-def test_push_refuses_invalid_data(oxigraph, tmp_path):
-    bad = tmp_path / "bad.ttl"
-    bad.write_text(
-        "@prefix am: <https://w3id.org/argmap/vocab#> .\n"
-        "@prefix claim: <https://w3id.org/argmap/id/claim/> .\n\n"
-        "claim:lonely a am:Claim .\n",
-        encoding="utf-8",
-    )
-    graph = "https://w3id.org/argmap/graph/invalid"
-    result = CliRunner().invoke(main, ["push", str(bad), "--endpoint", f"{oxigraph}/store", "--graph", graph])
-    assert result.exit_code == 1
-    assert "refusing to push invalid data" in result.output
-    assert "bad.ttl:4" in result.output  # the validation report names file and line
-    assert count(oxigraph, graph) == 0
-
-
-def test_push_to_the_query_url_says_where_the_graph_store_is(oxigraph):
-    result = CliRunner().invoke(main, ["push", *DATA, "--endpoint", f"{oxigraph}/query"])
-    assert result.exit_code == 1
-    assert "Oxigraph: /store" in result.output
-    assert len(result.output.strip().splitlines()) == 1
-
-
 def test_query_endpoint_errors_are_one_line(oxigraph):
     closed = free_port()
     cases = [
@@ -272,18 +204,6 @@ def test_basic_auth_user_and_password_from_the_environment(guarded):
     assert wrong.exit_code == 1 and "refused the user name or password for 'scholar' (HTTP 401)" in wrong.output
     for result in (missing, wrong):
         assert len(result.output.strip().splitlines()) == 1
-
-
-def test_push_with_auth(guarded):
-    url = f"{guarded}/store"
-    ok = CliRunner().invoke(
-        main, ["push", *DATA, "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "s3cret"}
-    )
-    assert ok.exit_code == 0 and "(HTTP 204)" in ok.output, ok.output
-    no_password = CliRunner().invoke(
-        main, ["push", *DATA, "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": None}
-    )
-    assert no_password.exit_code == 1 and "ARGMAP_PASSWORD is not set" in no_password.output
 
 
 def test_timeout_and_non_sparql_answers(guarded):
