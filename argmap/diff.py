@@ -20,6 +20,7 @@ Argument status changes (accepted / rejected / undecided) plug in later as one m
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import tempfile
@@ -34,7 +35,7 @@ from .config import BASE_IRI, VOCAB_IRI
 from .errors import DataError, GitError
 from .load import RDF_TYPE, TurtleSyntaxError, load_paths
 from .model import (
-    LINK_WORDS,
+    LINK_PREDICATES,
     LITERAL_FIELDS,
     RELATION_OF,
     STATEMENT_KINDS,
@@ -42,8 +43,8 @@ from .model import (
     Node,
     build_model,
     curie,
-    format_number,
 )
+from .site.words import figure_text, format_number, kind_label
 
 SUPERSEDES = VOCAB_IRI + "supersedes"
 RETRACTS = VOCAB_IRI + "retracts"
@@ -229,7 +230,7 @@ class Ref:
         node = model.node(iri)
         if node is None:
             return cls(iri, curie(iri), "unknown", "Item", model.label(iri))
-        return cls(iri, curie(iri), node.kind, node.kind_label, node.label, node.outline_id or node.figure_id)
+        return cls(iri, curie(iri), node.kind, kind_label(node), node.label, node.outline_id or node.figure_id)
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ class Diff:
 
 # ------------------------------------------------------------------------------------- comparison
 def _fields(node: Node) -> dict[str, object]:
-    return {k: v for k, v in node.model_dump().items() if k not in IGNORED_FIELDS}
+    return {f.name: getattr(node, f.name) for f in dataclasses.fields(node) if f.name not in IGNORED_FIELDS}
 
 
 def _fingerprint(model: Model, node: Node) -> tuple:
@@ -390,7 +391,7 @@ def _display(name: str, value: object, mapping: dict[str, str]) -> str | None:
 
 
 def _summary(node: Node) -> str | None:
-    text = node.figure_text()
+    text = figure_text(node)
     if text and node.as_of:
         return f"{text}, as of {node.as_of}"
     return text
@@ -477,7 +478,7 @@ def compare(base: Side, head: Side) -> Diff:
 
 
 #: Predicates the model reads into nodes, fields, relations and links: their changes are reported as those.
-EXPLAINED = frozenset({RDF_TYPE.value, *LITERAL_FIELDS, *RELATION_OF, *LINK_WORDS})
+EXPLAINED = frozenset({RDF_TYPE.value, *LITERAL_FIELDS, *RELATION_OF, *LINK_PREDICATES})
 
 
 def _other_changes(base: Side, head: Side, mapping: dict[str, str], touched: set[str]) -> list[OtherChange]:

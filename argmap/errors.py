@@ -27,5 +27,7 @@ class EndpointError(ArgmapError):
 
 class ContributionError(ArgmapError):
     """A contribution (`argmap new`) cannot be made as given: an unknown item, a taken IRI, a malformed value."""
+
+
 class GitError(ArgmapError):
     """A git revision or repository could not be read (`argmap diff`)."""
