@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
+from .errors import QueryError
 from .export import jsonld_of, ntriples_of, turtle_of
 from .load import short
 from .query import QueryResult
@@ -117,11 +118,13 @@ FORMAT_NAMES = sorted(set(RESULT_FORMATS) | set(GRAPH_FORMATS))
 
 
 def render(result: QueryResult, fmt: str) -> str:
-    """Render a result in the named format; raise ValueError when the format does not fit the result kind."""
+    """Render a result in the named format; QueryError when the format does not fit the result kind."""
     if result.kind == "graph":
         if fmt not in GRAPH_FORMATS:
-            raise ValueError(f"a CONSTRUCT/DESCRIBE result is a graph: use --format {', '.join(sorted(GRAPH_FORMATS))}")
+            raise QueryError(
+                f"a CONSTRUCT/DESCRIBE result is a graph: choose one of {', '.join(sorted(GRAPH_FORMATS))}"
+            )
         return GRAPH_FORMATS[fmt](result.triples or [])
     if fmt not in RESULT_FORMATS:
-        raise ValueError(f"a SELECT/ASK result is a table: use --format {', '.join(RESULT_FORMATS)}")
+        raise QueryError(f"a SELECT/ASK result is a table: choose one of {', '.join(RESULT_FORMATS)}")
     return RESULT_FORMATS[fmt](result)

@@ -169,13 +169,13 @@ def test_syntax_error_is_reported_with_file_and_line(tmp_path):
 
 def test_missing_file_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["build", str(tmp_path / "nope.ttl"), "--out", str(tmp_path / "s")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nope.ttl" in result.output and "Traceback" not in result.output
 
 
 def test_bad_base_url_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["build", str(HOSTILE), "--out", str(tmp_path / "s"), "--base-url", "ftp://x"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "--base-url must be an http(s) address" in result.output
 
 

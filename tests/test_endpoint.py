@@ -135,11 +135,11 @@ def test_query_endpoint_errors_are_one_line(oxigraph):
     ]
     for args, message in cases:
         result = CliRunner().invoke(main, ["query", "ASK { ?s ?p ?o }", *args])
-        assert result.exit_code == 1, result.output
+        assert result.exit_code == 2, result.output
         assert message in result.output
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     bad = CliRunner().invoke(main, ["query", "SELECT ?x WHERE {", "--endpoint", f"{oxigraph}/query"])
-    assert bad.exit_code == 1 and "rejected the query (HTTP 400)" in bad.output
+    assert bad.exit_code == 2 and "rejected the query (HTTP 400)" in bad.output
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -197,19 +197,19 @@ def test_basic_auth_user_and_password_from_the_environment(guarded):
     )
     assert ok.exit_code == 0 and ok.output == "yes\n", ok.output
     missing = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", url], env={"ARGMAP_PASSWORD": None})
-    assert missing.exit_code == 1 and "needs a user name and password (HTTP 401)" in missing.output
+    assert missing.exit_code == 2 and "needs a user name and password (HTTP 401)" in missing.output
     wrong = CliRunner().invoke(
         main, ["query", "ASK {}", "--endpoint", url, "--user", "scholar"], env={"ARGMAP_PASSWORD": "guess"}
     )
-    assert wrong.exit_code == 1 and "refused the user name or password for 'scholar' (HTTP 401)" in wrong.output
+    assert wrong.exit_code == 2 and "refused the user name or password for 'scholar' (HTTP 401)" in wrong.output
     for result in (missing, wrong):
         assert len(result.output.strip().splitlines()) == 1
 
 
 def test_timeout_and_non_sparql_answers(guarded):
     slow = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", f"{guarded}/slow", "--timeout", "0.5"])
-    assert slow.exit_code == 1 and "no answer within 0.5 s" in slow.output
+    assert slow.exit_code == 2 and "no answer within 0.5 s" in slow.output
     html = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", f"{guarded}/html"])
-    assert html.exit_code == 1 and "answered with text/html, not SPARQL results" in html.output
+    assert html.exit_code == 2 and "answered with text/html, not SPARQL results" in html.output
     for result in (slow, html):
         assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

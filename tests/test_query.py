@@ -65,7 +65,7 @@ def test_query_from_file_and_stdin(tmp_path):
 
 def test_bad_query_gives_one_line_error_with_position():
     result = run("SELECT ?x WHERE { ?x ?y }", "-d", BASE)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Traceback" not in result.output
     [line] = result.output.strip().splitlines()
     assert line.startswith("Error: SPARQL syntax error at line 1, column")
@@ -78,14 +78,14 @@ def test_error_position_counts_the_users_lines():
 
 def test_unknown_named_query_and_missing_file():
     result = run("no-such-query", "-d", BASE)
-    assert result.exit_code == 1 and "no named query 'no-such-query'" in result.output
+    assert result.exit_code == 2 and "no named query 'no-such-query'" in result.output
     result = run("missing.rq", "-d", BASE)
-    assert result.exit_code == 1 and "missing.rq: no such query file" in result.output
+    assert result.exit_code == 2 and "missing.rq: no such query file" in result.output
 
 
 def test_graph_result_rejects_table_only_format():
     result = run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "-d", BASE, "--format", "csv")
-    assert result.exit_code == 1 and "is a graph" in result.output
+    assert result.exit_code == 2 and "is a graph" in result.output
 
 
 def test_list_shows_every_named_query_with_its_question():

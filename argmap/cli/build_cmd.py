@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ArgmapError, InvalidData
+from .common import CommandError, ProblemsFound
 
 
 @click.command("build")
@@ -55,10 +56,10 @@ def build_and_report(paths: tuple[str, ...], out_dir: Path, base_url: str | None
         result = build_site(loaded, out_dir, base_url=base_url)
     except InvalidData as exc:
         click.echo(exc.report.format_text(), err=True, nl=False)
-        raise click.ClickException(
+        raise ProblemsFound(
             "the data does not validate, so no site was built; fix the problems above (`argmap validate`)"
         ) from None
     except ArgmapError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CommandError(str(exc)) from None
     click.echo(result.summary(time.perf_counter() - started), nl=False)
     return loaded

@@ -10,7 +10,7 @@ Exit codes (the README's table):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import click
@@ -47,3 +47,15 @@ def library_errors(func: F) -> F:
             raise CommandError(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def format_option(names: Iterable[str], default: str, help: str) -> Callable[[F], F]:
+    """The one `--format` option every command shares (as sqlite-utils' output_options): passed as `fmt`."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(names)),
+        default=default,
+        show_default=True,
+        help=help,
+    )

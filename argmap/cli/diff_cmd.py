@@ -15,7 +15,7 @@ from collections.abc import Callable
 import click
 
 from ..diff import Diff, Finding, NodeChange, OtherChange, PermalinkChange, Ref, RelationChange, diff
-from .common import ProblemsFound, library_errors
+from .common import ProblemsFound, format_option, library_errors
 
 #: relation -> (as a participle after a new node, as a verb between two nodes)
 RELATION_PHRASES = {
@@ -210,14 +210,7 @@ DIFF_FORMATS = {"text": render_text, "markdown": render_markdown, "json": render
 @click.command("diff")
 @click.argument("base", required=False)
 @click.argument("head", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(DIFF_FORMATS)),
-    default="text",
-    show_default=True,
-    help="text for people, markdown for a PR comment or job summary, json for tools.",
-)
+@format_option(DIFF_FORMATS, "text", "text for people, markdown for a PR comment or job summary, json for tools.")
 @click.option(
     "--data",
     default="data",
