@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 
@@ -17,11 +15,6 @@ from .query import QueryResult
 TABLE_CELL_WIDTH = 60
 
 
-def _plain(term: dict | None) -> str:
-    """A SPARQL JSON term as CSV writes it (SPARQL 1.1 CSV: IRIs and literals as their plain value)."""
-    return "" if term is None else term["value"]
-
-
 def _readable(term: dict | None) -> str:
     if term is None:
         return ""
@@ -30,25 +23,6 @@ def _readable(term: dict | None) -> str:
     if term["type"] == "bnode":
         return "_:" + term["value"]
     return term["value"]
-
-
-def _tsv_term(term: dict | None) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax."""
-    if term is None:
-        return ""
-    kind, value = term["type"], term["value"]
-    if kind == "uri":
-        return f"<{value}>"
-    if kind == "bnode":
-        return f"_:{value}"
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    if "xml:lang" in term:
-        return f'"{escaped}"@{term["xml:lang"]}'
-    if "datatype" in term and term["datatype"] != "http://www.w3.org/2001/XMLSchema#string":
-        return f'"{escaped}"^^<{term["datatype"]}>'
-    return f'"{escaped}"'
 
 
 def _clip(text: str) -> str:
@@ -71,25 +45,22 @@ def as_table(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
+def _serialized(result: QueryResult, fmt: ox.QueryResultsFormat) -> str:
+    """SELECT results in a SPARQL 1.1 results format, written by pyoxigraph (the same bytes Oxigraph serves)."""
+    solutions = ox.parse_query_results(json.dumps(result.json).encode(), format=ox.QueryResultsFormat.JSON)
+    return solutions.serialize(format=fmt).decode()
+
+
 def as_csv(result: QueryResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.variables)
-        for row in result.rows:
-            writer.writerow([_plain(row.get(v)) for v in result.variables])
-    return buffer.getvalue()
+    if result.kind == "ask":  # SPARQL 1.1 CSV/TSV define no boolean; a one-column table says it
+        return "boolean\r\n" + ("true" if result.boolean else "false") + "\r\n"
+    return _serialized(result, ox.QueryResultsFormat.CSV)
 
 
 def as_tsv(result: QueryResult) -> str:
     if result.kind == "ask":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join("?" + v for v in result.variables)]
-    lines += ["\t".join(_tsv_term(row.get(v)) for v in result.variables) for row in result.rows]
-    return "\n".join(lines) + "\n"
+    return _serialized(result, ox.QueryResultsFormat.TSV)
 
 
 def as_json(result: QueryResult) -> str:
