@@ -63,7 +63,7 @@ def _escape_iri(iri: str) -> str:
 def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Triple]:
     if subjects is None:
         return [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
-    found = []
+    found: list[Triple] = []
     for iri in subjects:
         found.extend(
             (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
@@ -489,13 +489,13 @@ def bibtex(model: Model) -> str:
             fields.append(("year", bib_escape(year[:4] if re.match(r"^\d{4}", year) else year)))
         if node.venue:
             fields.append(("howpublished", bib_escape(node.venue)))
-        if node.arxiv_id and _bib_verbatim(node.arxiv_id):
-            fields.append(("eprint", _bib_verbatim(node.arxiv_id)))
+        if node.arxiv_id and (eprint := _bib_verbatim(node.arxiv_id)):
+            fields.append(("eprint", eprint))
             fields.append(("archiveprefix", "arXiv"))
-        if node.doi and _bib_verbatim(node.doi):
-            fields.append(("doi", _bib_verbatim(node.doi)))
-        if node.url and _bib_verbatim(node.url) and re.match(r"^https?://", node.url.strip(), re.IGNORECASE):
-            fields.append(("url", _bib_verbatim(node.url)))
+        if node.doi and (doi := _bib_verbatim(node.doi)):
+            fields.append(("doi", doi))
+        if node.url and (url := _bib_verbatim(node.url)) and re.match(r"^https?://", node.url.strip(), re.IGNORECASE):
+            fields.append(("url", url))
         if node.accessed:
             fields.append(("urldate", bib_escape(node.accessed)))
         note = f"argmap: {node.iri}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from .errors import QueryError
-from .export import jsonld_of, ntriples_of, turtle_of
+from .export import Triple, jsonld_of, ntriples_of, turtle_of
 from .load import short
 from .query import QueryResult
 
@@ -48,7 +48,7 @@ def as_table(result: QueryResult) -> str:
 def _serialized(result: QueryResult, fmt: ox.QueryResultsFormat) -> str:
     """SELECT results in a SPARQL 1.1 results format, written by pyoxigraph (the same bytes Oxigraph serves)."""
     solutions = ox.parse_query_results(json.dumps(result.json).encode(), format=ox.QueryResultsFormat.JSON)
-    return solutions.serialize(format=fmt).decode()
+    return (solutions.serialize(format=fmt) or b"").decode()
 
 
 def as_csv(result: QueryResult) -> str:
@@ -77,7 +77,7 @@ RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
 
 #: format name -> serializer for CONSTRUCT/DESCRIBE results ("table" shows a graph as Turtle); the same
 #: sorted writers as the site's downloads, so equal graphs print equal text
-GRAPH_FORMATS: dict[str, Callable[[list[ox.Triple]], str]] = {
+GRAPH_FORMATS: dict[str, Callable[[list[Triple]], str]] = {
     "table": turtle_of,
     "turtle": turtle_of,
     "ntriples": ntriples_of,
@@ -95,7 +95,7 @@ def render(result: QueryResult, fmt: str) -> str:
             raise QueryError(
                 f"a CONSTRUCT/DESCRIBE result is a graph: choose one of {', '.join(sorted(GRAPH_FORMATS))}"
             )
-        return GRAPH_FORMATS[fmt](result.triples or [])
+        return GRAPH_FORMATS[fmt]([(t.subject, t.predicate, t.object) for t in result.triples or []])
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"a SELECT/ASK result is a table: choose one of {', '.join(RESULT_FORMATS)}")
     return RESULT_FORMATS[fmt](result)

@@ -108,7 +108,7 @@ def push_store(
     shown = dest.url
     body = turtle(store).encode("utf-8")
     method = "PUT" if replace else "POST"
-    auth = {"timeout": timeout, "user": dest.user, "password": dest.password, "what": "the graph store"}
+    auth: dict[str, Any] = {"timeout": timeout, "user": dest.user, "password": dest.password, "what": "the graph store"}
     response = send(method, url, content=body, headers={"Content-Type": "text/turtle; charset=utf-8"}, **auth)
     status = response.status_code
     if not 200 <= status < 300:

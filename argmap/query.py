@@ -132,7 +132,7 @@ def result_of(answer) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", json={"head": {}, "boolean": bool(answer)})
     if isinstance(answer, ox.QuerySolutions):
-        return QueryResult("select", json=json.loads(answer.serialize(format=ox.QueryResultsFormat.JSON)))
+        return QueryResult("select", json=json.loads(answer.serialize(format=ox.QueryResultsFormat.JSON) or b"{}"))
     return QueryResult("graph", triples=list(answer))
 
 
