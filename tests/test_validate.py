@@ -96,11 +96,12 @@ def test_missing_file_exits_2_without_traceback(tmp_path):
     assert "no such file" in result.output and "Traceback" not in result.output
 
 
-def test_not_utf8_exits_2(tmp_path):
+def test_not_utf8_is_a_problem_at_line_and_column(tmp_path):
     bad = tmp_path / "latin1.ttl"
     bad.write_bytes(b"# caf\xe9\n")
     result = run(str(bad))
-    assert result.exit_code == 2 and "not UTF-8" in result.output
+    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert f"{bad}:1:6: encoding — " in result.output
 
 
 def test_a_second_paper_joins_without_vocabulary_change(monkeypatch):
