@@ -657,9 +657,13 @@ def validate(loaded: Loaded) -> Report:
     """SHACL and reference checks on data that parsed."""
     references = check_references(loaded)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
-    skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
-        _expand(p.node) for p in references if p.rule == "duplicate-definition"
+    skip = (
+        frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference")
+        | frozenset(_expand(p.node) for p in references if p.rule == "duplicate-definition")
+        | frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
     )
+    # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
+    skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
     problems = sorted(
         set(check_shapes(loaded, skip) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
     )
