@@ -251,8 +251,11 @@ def _shown(value: rdflib.term.Node) -> str:
     return text
 
 
-def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Problem]:
-    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it)."""
+def check_shapes(
+    loaded: Loaded, skip: frozenset[str] = frozenset(), blank: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
+    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it)."""
     from pyshacl import validate as shacl_validate  # heavy import; only validation needs it
 
     data = _rdflib_graph(loaded.store)
@@ -274,6 +277,8 @@ def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Pro
         if str(focus) in skip or (value is not None and str(value) in skip):
             continue
         component = results.value(result, SH.sourceConstraintComponent)
+        if str(focus) in blank and component == SH.NodeKindConstraintComponent:
+            continue
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         parts = [names.get(results.value(result, SH.sourceShape), "shape")]
         if isinstance(path, rdflib.URIRef):
@@ -657,15 +662,14 @@ def validate(loaded: Loaded) -> Report:
     """SHACL and reference checks on data that parsed."""
     references = check_references(loaded)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
-    skip = (
-        frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference")
-        | frozenset(_expand(p.node) for p in references if p.rule == "duplicate-definition")
-        | frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
+    skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
+        _expand(p.node) for p in references if p.rule == "duplicate-definition"
     )
+    blank = frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
     # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
     skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
     problems = sorted(
-        set(check_shapes(loaded, skip) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
+        set(check_shapes(loaded, skip, blank) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
     )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
