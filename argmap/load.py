@@ -214,6 +214,8 @@ class SourceFile:
     triples: list[ox.Triple]
     #: where things are written (statements, mentions, prefixes); scanned from the text on first use
     scanned: Layout | None = field(default=None, repr=False)
+    #: blank node id in `triples` -> the id the parser gave it (its `_:label` when it had one)
+    blank_labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def layout(self) -> Layout:
@@ -257,7 +259,8 @@ def _bnode_lines(source: SourceFile) -> dict[str, int]:
         if isinstance(t.object, ox.BlankNode) and isinstance(t.subject, ox.NamedNode | ox.BlankNode):
             parents.setdefault(t.object.value, (t.subject, t.predicate.value))
     lines: dict[str, int] = {}
-    roots = [b for b in order if b not in parents and f"_:{b}" not in lay.mentions]
+    labels = source.blank_labels
+    roots = [b for b in order if b not in parents and f"_:{labels.get(b, b)}" not in lay.mentions]
     for bnode, line in zip(roots, lay.anonymous_subjects, strict=False):
         lines[bnode] = line
 
@@ -265,7 +268,7 @@ def _bnode_lines(source: SourceFile) -> dict[str, int]:
         if isinstance(term, ox.NamedNode):
             blocks = lay.blocks.get(term.value)
             return blocks[0][0] if blocks else source.line_of_token(term.value)
-        label = f"_:{term.value}"
+        label = f"_:{labels.get(term.value, term.value)}"
         if label in lay.mentions:
             return lay.mentions[label][0][0]
         if term.value in lines:
@@ -419,6 +422,7 @@ def parse_file(path: Path) -> SourceFile:
     except (ValueError, OSError) as exc:  # pyoxigraph's other input errors
         raise TurtleSyntaxError(SyntaxProblem(Location(path, 1, 1), f"cannot be parsed: {exc}")) from None
     prefixes = dict(parser.prefixes)
+    triples, labels = _file_scoped_blank_nodes(triples)
     if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
         line, column = layout(text, prefixes).quoted or (1, 1)
         raise TurtleSyntaxError(
@@ -429,7 +433,26 @@ def parse_file(path: Path) -> SourceFile:
                 "rdf-star",
             )
         )
-    return SourceFile(path, text, prefixes, triples)
+    return SourceFile(path, text, prefixes, triples, blank_labels=labels)
+
+
+def _file_scoped_blank_nodes(triples: list[ox.Triple]) -> tuple[list[ox.Triple], dict[str, str]]:
+    """Blank nodes get ids unique to this file: `_:x` in two files names two nodes (pyoxigraph keeps the label,
+    so merged files would otherwise share it). Returns the triples and new id -> the id the parser gave."""
+    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return triples, {}
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def scoped(term):
+        if isinstance(term, ox.BlankNode):
+            found = fresh.get(term.value)
+            if found is None:
+                found = fresh[term.value] = ox.BlankNode()
+            return found
+        return term
+
+    renamed = [ox.Triple(scoped(t.subject), t.predicate, scoped(t.object)) for t in triples]
+    return renamed, {new.value: old for old, new in fresh.items()}
 
 
 def _hint(message: str) -> str:

@@ -293,3 +293,21 @@ def test_an_internal_crash_is_exit_2_with_one_line_and_no_traceback(monkeypatch)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.startswith("Error: validation crashed (RuntimeError: simulated fault inside the library)")
+
+
+def test_blank_node_labels_are_scoped_to_their_file(tmp_path):
+    """`_:n` in two files is two nodes (RDF's rule): each is reported in its own file, at its own line."""
+    paths = []
+    for name, padding in (("one.ttl", ""), ("two.ttl", "\n\n")):
+        path = tmp_path / name
+        path.write_text(
+            "@prefix am: <https://w3id.org/argmap/vocab#> .\n"
+            + padding
+            + '_:n a am:Organisation ;\n    <http://www.w3.org/2000/01/rdf-schema#label> "Nameless" .\n',
+            encoding="utf-8",
+        )
+        paths.append(path)
+    result = run(*map(str, paths))
+    assert result.exit_code == 1
+    located = sorted(line.split(" — ")[0].rsplit(": ", 1)[0] for line in result.output.splitlines()[:-1])
+    assert located == [f"{paths[0]}:2", f"{paths[1]}:4"], result.output
