@@ -28,7 +28,7 @@ _RDF_TYPE_IRI = RDF_TYPE.value
 
 #: The largest data file argmap reads (bytes), and the most all files given at once may hold together.
 MAX_FILE_BYTES = 8 * 1024 * 1024
-MAX_TOTAL_BYTES = 24 * 1024 * 1024
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
 
 #: One Turtle token per match; grammar-free, for locating things only (pyoxigraph decides what is valid).
 _TOKEN = re.compile(
