@@ -361,7 +361,9 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
     problems += check_namespaces(loaded)
     foreign = {iri for iri in _project_iris(store) if not _in_project_namespace(iri)}
-    typed = sorted({s.value for s, _ in _rows(store, _TYPES) if isinstance(s, ox.NamedNode)})
+    typed = sorted(
+        {s.value for s, t in _rows(store, _TYPES) if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)}
+    )
 
     dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms and o.value not in foreign]
     file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
@@ -483,7 +485,7 @@ _UNDEFINED_SUBJECTS = f"""
 SELECT DISTINCT ?s WHERE {{
   ?s ?p ?o .
   FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE_IRI}"))
-  FILTER NOT EXISTS {{ ?s rdf:type ?anyType }}
+  FILTER NOT EXISTS {{ ?s rdf:type ?type FILTER(STRSTARTS(STR(?type), STR(am:))) }}
 }}"""
 
 _PROJECT_IRIS = f"""
@@ -516,6 +518,7 @@ def _in_project_namespace(iri: str) -> bool:
 
 def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
     """'did you mean claim:x?' for the nearest defined IRI (same namespace first), else the given fix."""
+    candidates = [c for c in candidates if c != iri]
     found = compact(iri)
     if found:
         prefix, local = found
@@ -524,8 +527,12 @@ def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
         near = _nearest(local, same)
         if near:
             return f"did you mean {short(namespace + near)}?"
-    near = _nearest(iri, candidates)
-    return f"did you mean {short(near)}?" if near else otherwise
+        # the same local name under another prefix (claim:x written evidence:x)
+        elsewhere = {c.rsplit("/", 1)[-1]: c for c in candidates if not c.startswith(namespace)}
+        near = _nearest(local, list(elsewhere))
+        if near:
+            return f"did you mean {short(elsewhere[near])}?"
+    return otherwise
 
 
 def check_namespaces(loaded: Loaded) -> list[Problem]:
