@@ -540,9 +540,10 @@ def check_namespaces(loaded: Loaded) -> list[Problem]:
     problems: list[Problem] = []
     misbound: list[str] = []
     for source in loaded.files:
-        for name, (namespace, line) in sorted(source.layout.prefix_lines.items()):
+        for name, namespace in sorted(source.prefixes.items()):  # as the parser read them; the scan gives the line
             expected = PREFIXES.get(name)
             if expected is not None and namespace != expected:
+                line = source.layout.prefix_lines.get(name, (namespace, 1))[1]
                 misbound.append(namespace)
                 problems.append(
                     Problem(
