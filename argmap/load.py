@@ -303,7 +303,8 @@ class Loaded:
         if self._typed_in is None:
             index: dict[str, list[SourceFile]] = {}
             for source in self.files:
-                for iri in {t.subject.value for t in source.triples if t.predicate == RDF_TYPE}:
+                typed = {t.subject for t in source.triples if t.predicate == RDF_TYPE}
+                for iri in {s.value for s in typed if isinstance(s, ox.NamedNode | ox.BlankNode)}:
                     index.setdefault(iri, []).append(source)
             self._typed_in = index
         return self._typed_in
@@ -328,7 +329,7 @@ class Loaded:
     def definitions(self, iri: str) -> list[Location]:
         """Every block that gives the node a type (`iri a …`), in file order; a file that types it only in a
         nested position counts once, at its first subject block."""
-        places = []
+        places: list[Location] = []
         for source in self._typed().get(iri, []):
             lines = source.typed_blocks(iri) or [source.subject_lines.get(iri) or source.line_of_token(iri) or 1]
             places.extend(Location(source.path, line) for line in lines)

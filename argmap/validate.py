@@ -329,8 +329,10 @@ SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
 } GROUP BY ?term"""
 
 
-def _rows(store: ox.Store, query: str):
-    return list(store.query(query, prefixes=PREFIXES))
+def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+    solutions = store.query(query, prefixes=PREFIXES)
+    assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
+    return list(solutions)
 
 
 def check_references(loaded: Loaded) -> list[Problem]:
@@ -371,12 +373,12 @@ def check_references(loaded: Loaded) -> list[Problem]:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
         source = next((f for f in loaded.files if f.path == in_file), None)
         if source is None:
-            block = 1
+            start = 1
         elif isinstance(s, ox.BlankNode):
-            block = source.bnode_lines.get(s.value, 1)
+            start = source.bnode_lines.get(s.value, 1)
         else:
-            block = source.subject_lines.get(s.value, 1)
-        loc = loaded.mention(o.value, in_file, after_line=block) or _locate(loaded, s.value)
+            start = source.subject_lines.get(s.value, 1)
+        loc = loaded.mention(o.value, in_file, after_line=start) or _locate(loaded, s.value)
         problems.append(
             _problem(
                 loc,
@@ -593,9 +595,9 @@ def _identifier_key(predicate: str, value: str) -> tuple[str, str] | None:
     host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/")
     if host == "arxiv.org":
-        found = re.match(r"^/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5})(?:v\d+)?(?:\.pdf)?$", path)
-        if found:
-            return ("arXiv id", found.group(1))
+        page = re.match(r"^/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5})(?:v\d+)?(?:\.pdf)?$", path)
+        if page:
+            return ("arXiv id", page.group(1))
     if host in ("doi.org", "dx.doi.org") and path.startswith("/10."):
         return ("DOI", path[1:].lower())
     if not host:
