@@ -372,7 +372,13 @@ def _read(path: Path) -> str:
                 f"{path}: {size / 1048576:.1f} MB exceeds the file size limit of {MAX_FILE_BYTES // 1048576} MB "
                 "(see the README, Limits); split the file"
             )
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # read no more than the limit, even from a device or a pipe
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise DataError(
+                f"{path}: reads as more than {MAX_FILE_BYTES // 1048576} MB: exceeds the file size limit of "
+                f"{MAX_FILE_BYTES // 1048576} MB (see the README, Limits)"
+            )
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except IsADirectoryError:

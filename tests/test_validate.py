@@ -311,3 +311,10 @@ def test_blank_node_labels_are_scoped_to_their_file(tmp_path):
     assert result.exit_code == 1
     located = sorted(line.split(" — ")[0].rsplit(": ", 1)[0] for line in result.output.splitlines()[:-1])
     assert located == [f"{paths[0]}:2", f"{paths[1]}:4"], result.output
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_device_is_refused_at_the_size_limit_without_reading_it_all():
+    result = run("/dev/zero")
+    assert result.exit_code == 2, result.output
+    assert "/dev/zero: reads as more than 8 MB: exceeds the file size limit of 8 MB" in result.output
