@@ -214,11 +214,8 @@ class _TermConverter:
                 return rdflib.Literal(term.value, lang=term.language)
             datatype = term.datatype.value
             return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else self.iri(datatype))
-        raise InvalidTerm(f"{term!r} cannot be validated (RDF-star quoted triples are not supported)")
-
-
-class InvalidTerm(DataError):
-    """A term rdflib cannot hold (the loader refuses RDF-star first; this is the guard behind it)."""
+        # the loader refuses RDF-star with file and line first; this is only the guard behind it
+        raise DataError(f"{term!r} cannot be validated (RDF-star quoted triples are not supported)")
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
