@@ -23,7 +23,7 @@ from .config import DEFAULT_DATA, PREFIXES, VOCAB_IRI
 from .errors import ContributionError
 from .export import canonical_turtle_of
 from .fmt import canonical_text, write_atomic
-from .load import Loaded, SourceFile, _subject_lines, parse_file, short, store_of
+from .load import Loaded, SourceFile, parse_file, parse_text, short, store_of
 from .validate import Report, validate, vocabulary
 
 AM = VOCAB_IRI
@@ -439,10 +439,7 @@ class Prepared:
 
 
 def _reparsed(path: Path, text: str) -> SourceFile:
-    parser = ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parser]
-    prefixes = dict(parser.prefixes)
-    return SourceFile(path, text, prefixes, triples, _subject_lines(text, prefixes))
+    return parse_text(path, text)
 
 
 def prepare(ds: Dataset, add: Addition) -> Prepared:

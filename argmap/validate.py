@@ -7,6 +7,7 @@ Per-node rules live in SHACL core (resources/shapes.ttl); graph-wide checks are 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -15,8 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from .config import PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH
-from .errors import InvalidData
+from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
+from .errors import DataError, InvalidData
 from .load import Loaded, Location, parse_all, resolve_paths, short, store_of
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -35,15 +36,35 @@ class Problem:
     value: str = ""  # the offending value, prefixed, when there is one
 
     def format_text(self) -> str:
-        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
-        node = f"{self.node} — " if self.node else ""
-        return f"{where}: {node}{self.rule} — {self.message}"
+        where = f"{_one_line(self.file)}:{self.line}" + (f":{self.column}" if self.column else "")
+        node = f"{_one_line(self.node)} — " if self.node else ""
+        return f"{where}: {node}{_one_line(self.rule)} — {_one_line(self.message)}"
 
     def format_github(self) -> str:
+        """A GitHub Actions `::error` workflow command: data escaped (%, CR, LF), properties also (: and ,)."""
         text = f"{self.node} — {self.rule} — {self.message}" if self.node else f"{self.rule} — {self.message}"
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         col = f",col={self.column}" if self.column else ""
-        return f"::error file={self.file},line={self.line}{col}::{text}"
+        return f"::error file={_github_property(self.file)},line={self.line}{col}::{_github_data(_one_line(text))}"
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a value, a carriage return, a tab) shown escaped, so one problem is one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(ch, f"\\u{ord(ch):04X}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08X}")
+
+
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @dataclass
@@ -120,6 +141,10 @@ def _locate(loaded: Loaded, iri: str) -> Location:
     return loaded.definition(iri) or loaded.mention(iri) or Location(loaded.paths[0], 1)
 
 
+def _locate_blank(loaded: Loaded, bnode: str) -> Location:
+    return loaded.blank_node(bnode) or Location(loaded.paths[0], 1)
+
+
 def _problem(loc: Location, node: str, rule: str, message: str, value: str = "") -> Problem:
     return Problem(str(loc.path), loc.line, node, rule, message, value=value)
 
@@ -149,21 +174,51 @@ def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
 
     With the types entailed up front, sh:targetClass and sh:class are plain lookups, and pySHACL need not
     merge the vocabulary into (a copy of) the data graph: 5x faster than ont_graph + subclass walks here.
-    N-Triples, because rdflib parses it far faster than Turtle.
+    Built term by term from the store: no round trip through N-Triples text, whose rdflib reader is quadratic
+    in a literal's length (a 2 MB literal took 80 s).
     """
     supers = _superclasses()
     rdf_type = ox.NamedNode(str(rdflib.RDF.type))
-
-    def triples():
-        for quad in store:
-            yield ox.Triple(quad.subject, quad.predicate, quad.object)
-            if quad.predicate == rdf_type:
-                for cls in supers.get(quad.object.value, ()):
-                    yield ox.Triple(quad.subject, rdf_type, ox.NamedNode(cls))
-
+    rdflib_type = rdflib.RDF.type
+    convert = _TermConverter()
     graph = rdflib.Graph(bind_namespaces="none")
-    graph.parse(data=ox.serialize(triples(), format=ox.RdfFormat.N_TRIPLES), format="nt")
+    add = graph.add
+    for quad in store:
+        s, p, o = convert(quad.subject), convert(quad.predicate), convert(quad.object)
+        add((s, p, o))
+        if quad.predicate == rdf_type:
+            for cls in supers.get(quad.object.value, ()):
+                add((s, rdflib_type, convert.iri(cls)))
     return graph
+
+
+class _TermConverter:
+    """pyoxigraph terms -> the rdflib terms rdflib's own N-Triples reader would make of them (IRIs cached)."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, rdflib.URIRef] = {}
+
+    def iri(self, value: str) -> rdflib.URIRef:
+        found = self._iris.get(value)
+        if found is None:
+            found = self._iris[value] = rdflib.URIRef(value)
+        return found
+
+    def __call__(self, term) -> rdflib.term.Node:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, ox.BlankNode):
+            return rdflib.BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return rdflib.Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else self.iri(datatype))
+        # the loader refuses RDF-star with file and line first; this is only the guard behind it
+        raise DataError(f"{term!r} cannot be validated (RDF-star quoted triples are not supported)")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @lru_cache(maxsize=1)
@@ -193,8 +248,11 @@ def _shown(value: rdflib.term.Node) -> str:
     return text
 
 
-def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Problem]:
-    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it)."""
+def check_shapes(
+    loaded: Loaded, skip: frozenset[str] = frozenset(), blank: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
+    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it)."""
     from pyshacl import validate as shacl_validate  # heavy import; only validation needs it
 
     data = _rdflib_graph(loaded.store)
@@ -216,6 +274,8 @@ def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Pro
         if str(focus) in skip or (value is not None and str(value) in skip):
             continue
         component = results.value(result, SH.sourceConstraintComponent)
+        if str(focus) in blank and component == SH.NodeKindConstraintComponent:
+            continue
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         parts = [names.get(results.value(result, SH.sourceShape), "shape")]
         if isinstance(path, rdflib.URIRef):
@@ -230,7 +290,7 @@ def check_shapes(loaded: Loaded, skip: frozenset[str] = frozenset()) -> list[Pro
                 shown = shown[:77] + "…"
             message += f" (found {shown})"
         node = short(str(focus)) if isinstance(focus, rdflib.URIRef) else f"_:{focus}"
-        loc = _locate(loaded, str(focus)) if isinstance(focus, rdflib.URIRef) else Location(loaded.paths[0], 1)
+        loc = _locate(loaded, str(focus)) if isinstance(focus, rdflib.URIRef) else _locate_blank(loaded, str(focus))
         problems.append(_problem(loc, node, rule, message, shown))
     return problems
 
@@ -266,8 +326,10 @@ SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
 } GROUP BY ?term"""
 
 
-def _rows(store: ox.Store, query: str):
-    return list(store.query(query, prefixes=PREFIXES))
+def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+    solutions = store.query(query, prefixes=PREFIXES)
+    assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
+    return list(solutions)
 
 
 def check_references(loaded: Loaded) -> list[Problem]:
@@ -296,20 +358,46 @@ def check_references(loaded: Loaded) -> list[Problem]:
                 )
             )
 
-    dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms]
+    problems += check_namespaces(loaded)
+    foreign = {iri for iri in _project_iris(store) if not _in_project_namespace(iri)}
+    typed = sorted(
+        {s.value for s, t in _rows(store, _TYPES) if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)}
+    )
+
+    dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms and o.value not in foreign]
     file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
     for s, p, o in dangling:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
-        block = next((f.subject_lines.get(s.value, 1) for f in loaded.files if f.path == in_file), 1)
-        loc = loaded.mention(o.value, in_file, after_line=block) or _locate(loaded, s.value)
+        source = next((f for f in loaded.files if f.path == in_file), None)
+        if source is None:
+            start = 1
+        elif isinstance(s, ox.BlankNode):
+            start = source.bnode_lines.get(s.value, 1)
+        else:
+            start = source.subject_lines.get(s.value, 1)
+        loc = loaded.mention(o.value, in_file, after_line=start) or _locate(loaded, s.value)
         problems.append(
             _problem(
                 loc,
-                short(s.value),
+                _node_name(s),
                 "dangling-reference",
                 f"{short(p.value)} points at {short(o.value)}, which is defined nowhere; "
-                f"fix the IRI or add a `{short(o.value)} a am:…` block",
+                + _did_you_mean(o.value, typed, f"fix the IRI or add a `{short(o.value)} a am:…` block"),
                 short(o.value),
+            )
+        )
+
+    for (s,) in _rows(store, _UNDEFINED_SUBJECTS):
+        if s.value in foreign:
+            continue
+        problems.append(
+            _problem(
+                _locate(loaded, s.value),
+                short(s.value),
+                "undefined-subject",
+                f"{short(s.value)} is described here but defined nowhere (no `{short(s.value)} a am:…` block), "
+                "so what is said of it reaches nothing; "
+                + _did_you_mean(s.value, typed, f"fix the IRI, or add the `{short(s.value)} a am:…` block"),
             )
         )
 
@@ -332,10 +420,11 @@ def check_references(loaded: Loaded) -> list[Problem]:
     for s, cls in _rows(store, _TYPES):
         if isinstance(s, ox.BlankNode):
             if cls.value.startswith(VOCAB_IRI):
+                loc = _locate_blank(loaded, s.value)
                 problems.append(
                     Problem(
-                        str(loaded.paths[0]),
-                        1,
+                        str(loc.path),
+                        loc.line,
                         f"_:{s.value}",
                         "blank-node",
                         f"a blank node typed {short(cls.value)}: give it an IRI so readers can link to it",
@@ -352,25 +441,30 @@ def check_references(loaded: Loaded) -> list[Problem]:
         where = " and ".join(str(p) for p in places)
         if len(disjoint) > 1:
             doubly_defined.add(iri)
-            problems.append(
-                _problem(
-                    places[-1],
-                    short(iri),
-                    "duplicate-definition",
-                    f"defined as {len(disjoint)} kinds of thing ({', '.join(short(c) for c in disjoint)}) at {where}; "
-                    "one IRI names one thing: rename one of them",
+            for place in places[1:] or places[-1:]:
+                problems.append(
+                    _problem(
+                        place,
+                        short(iri),
+                        "duplicate-definition",
+                        f"defined as {len(disjoint)} kinds of thing ({', '.join(short(c) for c in disjoint)}) "
+                        f"at {where}; one IRI names one thing: rename one of them",
+                    )
                 )
-            )
         elif len(places) > 1:
             doubly_defined.add(iri)
-            problems.append(
-                _problem(
-                    places[-1],
-                    short(iri),
-                    "duplicate-definition",
-                    f"defined in more than one file ({where}); keep one definition",
+            for place in places[1:]:
+                problems.append(
+                    _problem(
+                        place,
+                        short(iri),
+                        "duplicate-definition",
+                        f"defined again here (first at {places[0]}); keep one definition: "
+                        "merge this block into the first, or give this node its own IRI",
+                    )
                 )
-            )
+
+    problems += _duplicate_sources(loaded, doubly_defined)
 
     for (s,) in _rows(store, _SOURCES):
         if s.value not in doubly_defined:
@@ -381,6 +475,172 @@ def check_references(loaded: Loaded) -> list[Problem]:
                     "source-uncited",
                     "a source nothing cites: point evidence at it with am:source, or a statement with "
                     "am:citesAsEvidence, or remove it",
+                )
+            )
+    return problems
+
+
+_UNDEFINED_SUBJECTS = f"""
+SELECT DISTINCT ?s WHERE {{
+  ?s ?p ?o .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE_IRI}"))
+  FILTER NOT EXISTS {{ ?s rdf:type ?type FILTER(STRSTARTS(STR(?type), STR(am:))) }}
+}}"""
+
+_PROJECT_IRIS = f"""
+SELECT DISTINCT ?x WHERE {{
+  {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE_IRI}"))
+}}"""
+
+_IDENTIFIERS = """
+SELECT ?s ?p ?v ?type WHERE {
+  ?s ?p ?v ; rdf:type ?type .
+  FILTER(?p IN (am:doi, am:arxivId, am:url))
+}"""
+
+#: the project's own namespaces (prefix -> namespace), those under BASE_IRI
+_PROJECT_NAMESPACES = {p: ns for p, ns in PREFIXES.items() if ns.startswith(BASE_IRI) and ns != BASE_IRI}
+
+
+def _node_name(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else short(term.value)
+
+
+def _project_iris(store: ox.Store) -> list[str]:
+    return [x.value for (x,) in _rows(store, _PROJECT_IRIS)]
+
+
+def _in_project_namespace(iri: str) -> bool:
+    return any(iri.startswith(ns) and len(iri) > len(ns) for ns in _PROJECT_NAMESPACES.values())
+
+
+def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
+    """'did you mean claim:x?' for the nearest defined IRI (same namespace first), else the given fix."""
+    candidates = [c for c in candidates if c != iri]
+    found = compact(iri)
+    if found:
+        prefix, local = found
+        namespace = PREFIXES[prefix]
+        same = [c[len(namespace) :] for c in candidates if c.startswith(namespace)]
+        near = _nearest(local, same)
+        if near:
+            return f"did you mean {short(namespace + near)}?"
+        # the same local name under another prefix (claim:x written evidence:x)
+        elsewhere = {c.rsplit("/", 1)[-1]: c for c in candidates if not c.startswith(namespace)}
+        near = _nearest(local, list(elsewhere))
+        if near:
+            return f"did you mean {short(elsewhere[near])}?"
+    return otherwise
+
+
+def check_namespaces(loaded: Loaded) -> list[Problem]:
+    """A project prefix bound to another namespace, and IRIs under the project's base in no known namespace."""
+    problems: list[Problem] = []
+    misbound: list[str] = []
+    for source in loaded.files:
+        for name, namespace in sorted(source.prefixes.items()):  # as the parser read them; the scan gives the line
+            expected = PREFIXES.get(name)
+            if expected is not None and namespace != expected:
+                line = source.layout.prefix_lines.get(name, (namespace, 1))[1]
+                misbound.append(namespace)
+                problems.append(
+                    Problem(
+                        str(source.path),
+                        line,
+                        f"{name}:",
+                        "prefix-mismatch",
+                        f"@prefix {name}: is bound to <{namespace}>, but argmap's {name}: is <{expected}>; "
+                        f"write `@prefix {name}: <{expected}> .`",
+                        value=f"<{namespace}>",
+                    )
+                )
+    for iri in _project_iris(loaded.store):
+        if _in_project_namespace(iri) or any(iri.startswith(ns) for ns in misbound if ns):
+            continue
+        loc = loaded.definition(iri) or loaded.mention(iri) or Location(loaded.paths[0], 1)
+        spaces = ", ".join(f"{p}:" for p in _PROJECT_NAMESPACES)
+        problems.append(
+            _problem(
+                loc,
+                short(iri),
+                "unknown-namespace",
+                f"<{iri}> is under argmap's base <{BASE_IRI}> but in none of its namespaces ({spaces}); "
+                "use one of the project prefixes",
+                f"<{iri}>",
+            )
+        )
+    return problems
+
+
+def _identifier_key(predicate: str, value: str) -> tuple[str, str] | None:
+    """A normalised (kind, id) for a DOI, an arXiv id or a URL, so that two spellings of one source meet."""
+    from urllib.parse import urlsplit
+
+    value = value.strip()
+    kind = predicate.rsplit("#", 1)[-1]
+    if kind == "doi":
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value, flags=re.IGNORECASE)
+        return ("DOI", doi.lower()) if doi else None
+    if kind == "arxivId":
+        found = re.sub(r"^arxiv:", "", value, flags=re.IGNORECASE)
+        return ("arXiv id", re.sub(r"v\d+$", "", found).lower()) if found else None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if host == "arxiv.org":
+        page = re.match(r"^/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5})(?:v\d+)?(?:\.pdf)?$", path)
+        if page:
+            return ("arXiv id", page.group(1))
+    if host in ("doi.org", "dx.doi.org") and path.startswith("/10."):
+        return ("DOI", path[1:].lower())
+    if not host:
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return ("URL", f"{host}{path}{query}{fragment}")
+
+
+def _duplicate_sources(loaded: Loaded, skip: set[str]) -> list[Problem]:
+    """Two am:Source nodes naming one work (same DOI, arXiv id or URL): report each one after the first.
+
+    URLs meet whatever their scheme, `www.` or trailing slash; a fragment keeps them apart (the data cites
+    entries of one bibliography page by fragment)."""
+    order = {path: index for index, path in enumerate(loaded.paths)}
+    owners: dict[tuple[str, str], set[str]] = {}
+    _, supers = vocabulary()
+    source_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Source" in sup}
+    for s, p, v, cls in _rows(loaded.store, _IDENTIFIERS):
+        if isinstance(s, ox.NamedNode) and s.value not in skip and cls.value in source_classes:
+            key = _identifier_key(p.value, v.value)
+            if key is not None:
+                owners.setdefault(key, set()).add(s.value)
+    problems: list[Problem] = []
+    reported: set[str] = set()
+
+    def place(iri: str) -> tuple[int, int, str]:
+        loc = _locate(loaded, iri)
+        return (order.get(loc.path, len(order)), loc.line, iri)
+
+    for (kind, ident), nodes in sorted(owners.items()):
+        if len(nodes) < 2:
+            continue
+        first, *others = sorted(nodes, key=place)
+        for iri in others:
+            if iri in reported:
+                continue
+            reported.add(iri)
+            problems.append(
+                _problem(
+                    _locate(loaded, iri),
+                    short(iri),
+                    "duplicate-source",
+                    f"same {kind} ({ident}) as {short(first)} at {_locate(loaded, first)}: "
+                    f"cite {short(first)} (am:source {short(first)}) and remove this block",
+                    short(first),
                 )
             )
     return problems
@@ -412,8 +672,11 @@ def validate(loaded: Loaded) -> Report:
     skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
         _expand(p.node) for p in references if p.rule == "duplicate-definition"
     )
+    blank = frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
+    # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
+    skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
     problems = sorted(
-        set(check_shapes(loaded, skip) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
+        set(check_shapes(loaded, skip, blank) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
     )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
@@ -424,7 +687,7 @@ def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, L
     files, syntax = parse_all(resolved)
     if syntax:
         problems = [
-            Problem(str(s.location.path), s.location.line, "", "syntax", s.message, s.location.column) for s in syntax
+            Problem(str(s.location.path), s.location.line, "", s.rule, s.message, s.location.column) for s in syntax
         ]
         return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
     loaded = Loaded(files, store_of(files))

@@ -6,6 +6,7 @@ import click
 
 from ..errors import ArgmapError
 from ..validate import REPORT_FORMATS, validate_paths
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
 
 
 @click.command("validate")
@@ -22,7 +23,8 @@ def command(paths: tuple[str, ...], fmt: str) -> None:
     """Check Turtle files: syntax, SHACL shapes and references.
 
     PATHS default to data/claims.ttl and data/evidence.ttl; a directory stands for its .ttl files.
-    Exit code 0 when everything conforms, 1 when there are problems, 2 when the check could not run.
+    Exit code 0 when everything conforms, 1 when there are problems (each with file and line),
+    2 when the check could not run (a missing file, a file over the size limit, an internal error).
 
     Example: argmap validate data/claims.ttl data/evidence.ttl --format github
     """
@@ -30,6 +32,13 @@ def command(paths: tuple[str, ...], fmt: str) -> None:
         report, _ = validate_paths(paths)
     except ArgmapError as exc:
         click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(EXIT_ERROR) from None
+    except Exception as exc:  # a bug, not the user's input: say so, exit 2
+        click.echo(
+            f"Error: validation crashed ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in argmap, "
+            "please report it with the input that caused it",
+            err=True,
+        )
+        raise SystemExit(EXIT_ERROR) from None
     click.echo(REPORT_FORMATS[fmt](report), nl=False)
-    raise SystemExit(0 if report.conforms else 1)
+    raise SystemExit(EXIT_OK if report.conforms else EXIT_PROBLEMS)
