@@ -12,6 +12,7 @@ quoted triples (`<< s p o >>`, `{| … |}`) are refused. Each is reported with f
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -361,19 +362,26 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+#: The path that stands for standard input (`argmap validate -`, `argmap query -d - …`).
+STDIN = Path("-")
+
+
 def _read(path: Path) -> str:
     """The file's text; DataError for what cannot be read at all, TurtleSyntaxError for what is not UTF-8 text."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise DataError(f"{path}: is a directory, expected a Turtle file")
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                f"{path}: {size / 1048576:.1f} MB exceeds the file size limit of {MAX_FILE_BYTES // 1048576} MB "
-                "(see the README, Limits); split the file"
-            )
-        with path.open("rb") as handle:  # read no more than the limit, even from a device or a pipe
-            data = handle.read(MAX_FILE_BYTES + 1)
+        if path == STDIN:
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            size = path.stat().st_size
+            if path.is_dir():
+                raise DataError(f"{path}: is a directory, expected a Turtle file")
+            if size > MAX_FILE_BYTES:
+                raise DataError(
+                    f"{path}: {size / 1048576:.1f} MB exceeds the file size limit of {MAX_FILE_BYTES // 1048576} MB "
+                    "(see the README, Limits); split the file"
+                )
+            with path.open("rb") as handle:  # read no more than the limit, even from a device or a pipe
+                data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise DataError(
                 f"{path}: reads as more than {MAX_FILE_BYTES // 1048576} MB: exceeds the file size limit of "
@@ -500,7 +508,7 @@ def resolve_paths(paths: Sequence[str | Path] | None) -> list[Path]:
     result: list[Path] = []
     for item in chosen:
         path = Path(item)
-        if path.is_dir():
+        if path != STDIN and path.is_dir():
             found = sorted(path.glob("*.ttl"))
             if not found:
                 raise DataError(f"{path}: directory holds no .ttl files")
@@ -510,7 +518,7 @@ def resolve_paths(paths: Sequence[str | Path] | None) -> list[Path]:
     total = 0
     for path in result:
         try:
-            total += path.stat().st_size if path.is_file() else 0
+            total += path.stat().st_size if path != STDIN and path.is_file() else 0
         except OSError:
             continue
     if total > MAX_TOTAL_BYTES:

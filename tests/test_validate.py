@@ -324,3 +324,14 @@ def test_endless_device_is_refused_at_the_size_limit_without_reading_it_all():
 
     mb = load.MAX_FILE_BYTES // 1048576
     assert f"/dev/zero: reads as more than {mb} MB: exceeds the file size limit of {mb} MB" in result.output
+
+
+def test_dash_reads_the_data_from_standard_input():
+    base = (FIXTURES / "base.ttl").read_text(encoding="utf-8")
+    ok = CliRunner().invoke(main, ["validate", "-"], input=base)
+    assert ok.exit_code == 0, ok.output
+    bad = CliRunner().invoke(
+        main, ["validate", "-", "--format", "json"], input=(FIXTURES / "bad" / "missing-label.ttl").read_bytes()
+    )
+    assert bad.exit_code == 1
+    assert {p["file"] for p in json.loads(bad.output)["problems"]} == {"-"}
