@@ -100,6 +100,7 @@ class Figure:
     cpu: float | None = None  # whole-process user + sys time, median
     rss_mb: float | None = None  # whole-process peak resident set, max over runs
     in_process: float | None = None  # in-process wall time, median
+    in_process_cpu: float | None = None  # in-process cpu time (this process, all threads), median
     extra: dict = field(default_factory=dict)
     samples: dict = field(default_factory=dict)
 
@@ -143,15 +144,17 @@ def whole(figure: Figure, argv: Sequence[str], runs: int, warmup: int) -> None:
 
 
 def inproc(figure: Figure, fn: Callable[[], object], runs: int, warmup: int) -> None:
-    def timed() -> float:
-        started = time.perf_counter()
+    def timed() -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         fn()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
     samples = repeat(timed, runs, warmup)
+    walls, cpus = zip(*samples, strict=True)  # type: ignore[misc]
     figure.runs = figure.runs or runs
-    figure.in_process = statistics.median(samples)  # type: ignore[arg-type]
-    figure.samples["in_process"] = [round(s, 5) for s in samples]  # type: ignore[arg-type]
+    figure.in_process, figure.in_process_cpu = statistics.median(walls), statistics.median(cpus)
+    figure.samples["in_process"] = [round(s, 5) for s in walls]
+    figure.samples["in_process_cpu"] = [round(s, 5) for s in cpus]
 
 
 def cli_in_process(args: list[str]) -> Callable[[], object]:
@@ -169,7 +172,8 @@ def cli_in_process(args: list[str]) -> Callable[[], object]:
 
 
 # ------------------------------------------------------------------------------------------- steps
-def bench_size(label: str, args: argparse.Namespace, work: Path) -> list[Figure]:
+def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[Figure]) -> None:
+    """Measure one size, appending each figure to `figures` as soon as it is measured."""
     nodes = generate.parse_size(label)
     data = args.data_dir / str(nodes)
     files = [data / "claims.ttl", data / "evidence.ttl"]
@@ -179,7 +183,6 @@ def bench_size(label: str, args: argparse.Namespace, work: Path) -> list[Figure]
     paths = [str(f) for f in files]
     triples = generate.profile(generate.store_of(files)).triples
     runs, warmup, steps = args.runs, args.warmup, set(args.steps)
-    figures: list[Figure] = []
 
     def new(step: str, what: str, beside: str = "") -> Figure:
         figure = Figure(label, nodes, triples, step, what, beside)
@@ -219,7 +222,6 @@ def bench_size(label: str, args: argparse.Namespace, work: Path) -> list[Figure]
             log(f"[{label}] building the site for the browser")
             run_process([*argmap_command(), "build", *paths, "--out", str(site)])
         figures += bench_browser(label, nodes, triples, site, args)
-    return figures
 
 
 def bench_queries(
@@ -343,22 +345,25 @@ def browse(browser, url: str) -> dict[str, float | None]:
 def seconds(value: float | None) -> str:
     if value is None:
         return "—"
+    if value < 0.01:
+        return f"{value * 1000:.1f} ms"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def table(figures: list[Figure]) -> str:
     by_step = {(f.size, f.step): f for f in figures}
-    head = f"{'size':>5} {'step':<44} {'runs':>4} {'wall':>9} {'cpu':>9} {'RSS MB':>7} {'in-process':>10}  beside"
+    head = f"{'size':>5} {'step':<44} {'runs':>4} {'wall':>9} {'cpu':>9} {'RSS MB':>7} "
+    head += f"{'in-process':>10} {'in-p. cpu':>9}  beside"
     lines = [head, "-" * len(head)]
     for f in figures:
         note = ""
         if f.beside and (f.size, f.beside) in by_step:
             other = by_step[(f.size, f.beside)]
             parts = []
-            if other.wall and f.wall:
-                parts.append(f"{other.wall / f.wall:.1f}× whole-process")
-            if other.in_process and f.in_process:
-                parts.append(f"{other.in_process / f.in_process:.1f}× in-process")
+            if other.cpu and f.cpu:
+                parts.append(f"{other.cpu / f.cpu:.1f}× whole-process cpu")
+            if other.in_process_cpu and f.in_process_cpu:
+                parts.append(f"{other.in_process_cpu / f.in_process_cpu:.1f}× in-process cpu")
             note = f"{other.step} takes " + ", ".join(parts) if parts else ""
         if f.step in ("map", "home"):
             note = (
@@ -372,7 +377,7 @@ def table(figures: list[Figure]) -> str:
         rss = f"{f.rss_mb:.0f}" if f.rss_mb else "—"
         lines.append(
             f"{f.size:>5} {f.what[:44]:<44} {f.runs:>4} {seconds(f.wall):>9} {seconds(f.cpu):>9} {rss:>7} "
-            f"{seconds(f.in_process):>10}  {note}"
+            f"{seconds(f.in_process):>10} {seconds(f.in_process_cpu):>9}  {note}"
         )
     return "\n".join(lines)
 
@@ -386,6 +391,21 @@ def machine() -> dict[str, str]:
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
+
+
+def save(figures: list[Figure], args: argparse.Namespace, argv: Sequence[str] | None) -> None:
+    if not args.json:
+        return
+    body = {
+        "machine": machine(),
+        "command": " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "runs": args.runs,
+        "warmup": args.warmup,
+        "figures": [asdict(f) for f in figures],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {args.json}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -410,21 +430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no Chromium at {CHROMIUM} (set ARGMAP_CHROMIUM) or leave out the map and home steps")
 
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
-        for size in args.sizes.split(","):
-            figures += bench_size(size.strip(), args, Path(tmp))
-    print(table(figures))
-    if args.json:
-        body = {
-            "machine": machine(),
-            "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
-            "runs": args.runs,
-            "warmup": args.warmup,
-            "figures": [asdict(f) for f in figures],
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="argmap-bench-") as tmp:
+            for size in args.sizes.split(","):
+                bench_size(size.strip(), args, Path(tmp), figures)
+                save(figures, args, argv)
+    finally:  # an interrupted run still shows (and saves) what it measured
+        print(table(figures))
+        save(figures, args, argv)
     return 0
 
 
