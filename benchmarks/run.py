@@ -114,19 +114,41 @@ def argmap_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from argmap.cli import main; main()"]
 
 
+#: Runs argv[2:] in a child and writes "wall cpu maxrss_kb status" to the file argv[1]. The child is forked from
+#: this small launcher, not from the benchmark: Linux carries a process's peak RSS across fork and exec, so a child
+#: of the benchmark would report at least the benchmark's own size. (Floor: the launcher's ~10 MB.)
+LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    out.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_process(argv: Sequence[str]) -> tuple[float, float, float]:
     """(wall s, cpu s, peak RSS MB) of one fresh process; raises if it fails."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if process.stderr:
-        process.stderr.close()
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:3])} … exited {process.returncode}: {error.strip()[-500:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    with tempfile.TemporaryDirectory(prefix="argmap-run-") as tmp:
+        figures, errors = Path(tmp) / "usage", Path(tmp) / "stderr"
+        with errors.open("wb") as stderr:
+            subprocess.run(
+                [sys.executable, "-c", LAUNCHER, str(figures), *argv],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        wall, cpu, rss_kb, status = figures.read_text().split()
+        if int(status) != 0:
+            error = errors.read_text(errors="replace").strip()[-500:]
+            raise RuntimeError(f"{' '.join(argv[:3])} … exited {status}: {error}")
+    return float(wall), float(cpu), int(rss_kb) / 1024
 
 
 def repeat(fn: Callable[[], object], runs: int, warmup: int) -> list[object]:
