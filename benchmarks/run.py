@@ -442,7 +442,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data", help="generated data cache")
     parser.add_argument("--regenerate", action="store_true", help="generate the data again even if cached")
     parser.add_argument("--json", type=Path, help="write every figure and the machine to this file")
+    parser.add_argument(
+        "--report", type=Path, nargs="+", metavar="JSON", help="print the table of saved runs; measure nothing"
+    )
     args = parser.parse_args(argv)
+    if args.report:
+        for path in args.report:
+            body = json.loads(path.read_text(encoding="utf-8"))
+            print(f"{path.name}: {body['command']}  ({body['machine']['date']})")
+            print(table([Figure(**f) for f in body["figures"]]) + "\n")
+        return 0
     args.steps = [s for s in args.steps.split(",") if s]
     unknown = set(args.steps) - set(STEPS)
     if unknown:
