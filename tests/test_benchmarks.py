@@ -91,6 +91,11 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
         assert figures[step]["extra"]["page_bytes"] > 0 and figures[step]["extra"]["drawn"] > 0
     assert body["machine"]["nproc"] and body["machine"]["python"]
     assert "argmap validate" in result.stdout and "views-and-responses" in result.stdout
+    # --report prints the saved run again, measuring nothing
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--report", str(out)], capture_output=True, text=True
+    )
+    assert again.returncode == 0 and "argmap validate" in again.stdout and body["command"] in again.stdout
 
 
 # --------------------------------------------------------------------- rewritten queries answer as before
