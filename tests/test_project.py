@@ -10,10 +10,11 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from argmap.cli import main
+from argmap.cli import COMMANDS, main
 from argmap.site.build import digest
 from argmap.site.console import find_node_modules
 
@@ -36,7 +37,7 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
 
 def test_every_command_has_an_example_and_appears_in_the_readme():
     runner = CliRunner()
-    for name in main.commands:
+    for name in main.list_commands(click.Context(main)):
         help_text = runner.invoke(main, [name, "--help"]).output
         assert "Example" in help_text, f"`argmap {name} --help` shows no example"
         assert f"argmap {name}" in README, f"README does not show `argmap {name}`"
@@ -117,3 +118,12 @@ def test_a_wheel_installs_and_builds_the_same_site(tmp_path, built_site):
     ).stdout
     assert "query console: oxigraph " in full and str(node_modules) in full, full
     assert digest(tmp_path / "full") == digest(built_site)
+
+
+def test_help_lists_each_command_with_the_first_sentence_of_its_own_help():
+    # `argmap --help` shows COMMANDS' lines without importing the command modules: they must not drift
+    context = click.Context(main)
+    for name, (_module, line) in COMMANDS.items():
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=10_000) == line, f"COMMANDS[{name!r}] differs from its help"
