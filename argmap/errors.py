@@ -23,3 +23,11 @@ class QueryError(ArgmapError):
 
 class EndpointError(ArgmapError):
     """A remote SPARQL endpoint could not be reached or answered badly."""
+
+
+class QueryRefused(QueryError):
+    """A query this endpoint will not run: an update, or a federated SERVICE call."""
+
+
+class QueryTooDeep(QueryError):
+    """A query nested too deeply to read safely (pyoxigraph's parser would overflow its stack)."""
