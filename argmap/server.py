@@ -38,6 +38,7 @@ import logging
 import multiprocessing
 import os
 import platform
+import queue
 import resource
 import socket
 import struct
@@ -72,7 +73,7 @@ DEFAULT_MAX_RESULTS = 10_000
 DEFAULT_MAX_BYTES = 16_000_000  # bytes of result a query may return
 DEFAULT_WORKERS = 2
 DEFAULT_WORKER_MEMORY = 1024  # MB a worker may grow by while answering
-QUICK_LIMIT = 2.0  # seconds a query may run on the quick lane
+QUICK_LIMIT = 1.0  # seconds a query may run on the quick lane
 MAX_BODY = 1_000_000  # bytes of request body a client may send
 REQUEST_TIMEOUT = 10.0  # seconds to send a request's head, and again its body
 BACKLOG = 1024  # the listen queue (the kernel caps it at net.core.somaxconn)
@@ -417,7 +418,7 @@ class _Worker:
 
 
 class QueryEngine:
-    """Worker processes holding the graph: `workers` general ones and one quick lane.
+    """Worker processes holding the graph: `workers` general ones, one quick lane and one loaded standby.
 
     `answer()` is a coroutine: it waits (up to `queue_wait` s) for a free worker on the event loop, then
     gives the worker `timeout` s (from that moment) before killing and replacing it.
@@ -463,13 +464,16 @@ class QueryEngine:
         self._all: set[_Worker] = set()
         self._idle: list[_Worker] = []
         self._quick_idle: list[_Worker] = []
+        self._standby: queue.Queue[_Worker] = queue.Queue()  # a loaded spare, so a killed worker is replaced at once
         self._closed = False
+        self._running: set[asyncio.Future] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._condition: asyncio.Condition | None = None
         self.timeouts = 0
         started = [self._spawn(quick=False) for _ in range(workers)] + [self._spawn(quick=True)]
+        standby = self._spawn(quick=False)
         try:
-            for worker in started:
+            for worker in [*started, standby]:
                 worker.wait_ready(load_timeout)
         except ServerError:
             self.close()
@@ -477,6 +481,7 @@ class QueryEngine:
         self.sandboxed = all(worker.sandboxed for worker in started)
         for worker in started:
             (self._quick_idle if worker.quick else self._idle).append(worker)
+        self._standby.put(standby)
 
     def _spawn(self, quick: bool) -> _Worker:
         worker = _Worker(self._context, self._data, self._settings, quick)
@@ -506,20 +511,33 @@ class QueryEngine:
         condition = self._cond()
         async with condition:
             (self._quick_idle if worker.quick else self._idle).append(worker)
-            condition.notify()
+            condition.notify_all()  # every waiter re-checks: none can miss a worker through a cancelled wait
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill a worker and start another in a background thread; it joins the pool once it has loaded."""
+    async def _replace(self, worker: _Worker) -> None:
+        """Kill a worker; the loaded standby takes its place at once, and a new standby loads in the background."""
         self._retire(worker)
         if self._closed:
             return
+        try:
+            fresh = self._standby.get_nowait()
+        except queue.Empty:
+            fresh = None
+        if fresh is not None:
+            fresh.quick = worker.quick
+            await self._release(fresh)
+            self._start_standby(None)
+        else:
+            self._start_standby(worker.quick)
+
+    def _start_standby(self, quick: bool | None) -> None:
+        """Load a worker in a background thread: into the pool as `quick` (True/False), or as the standby."""
         loop = self._loop
 
         def start() -> None:
             for attempt in range(3):
                 if self._closed:
                     return
-                fresh = self._spawn(worker.quick)
+                fresh = self._spawn(bool(quick))
                 try:
                     fresh.wait_ready(self.load_timeout)
                 except ServerError as exc:
@@ -527,27 +545,45 @@ class QueryEngine:
                     self._retire(fresh)
                     time.sleep(1 + attempt)
                     continue
-                if loop is not None and not self._closed:
+                if quick is None:
+                    self._standby.put(fresh)
+                elif loop is not None and not self._closed:
                     asyncio.run_coroutine_threadsafe(self._release(fresh), loop)
                 return
 
         threading.Thread(target=start, name="argmap-worker-start", daemon=True).start()
 
-    def _busy(self, message: str) -> Answer:
-        return Answer.text(503, message, **{"Retry-After": str(max(1, round(self.queue_wait)))})
+    def _busy(self, message: str, retry_after: float) -> Answer:
+        return Answer.text(503, message, **{"Retry-After": str(max(1, round(retry_after)))})
 
     async def answer(self, request: QueryRequest) -> Answer:
+        """Wait for a free worker, then run the query in a task of its own that always returns or replaces
+        the worker. Cancelled (the client left), a queued query costs nothing and a running one is stopped."""
         try:
             worker = await self._acquire()
         except TimeoutError:
-            return self._busy(f"Every query worker stayed busy for {self.queue_wait:g} s; try again shortly.")
+            return self._busy(
+                f"Every query worker stayed busy for {self.queue_wait:g} s; try again shortly.", self.queue_wait / 2
+            )
+        task = asyncio.ensure_future(self._run(worker, request))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():  # the client left: stop its query (the task then replaces the worker)
+                with contextlib.suppress(OSError):
+                    worker.process.kill()
+            raise
+
+    async def _run(self, worker: _Worker, request: QueryRequest) -> Answer:
         limit = self.quick_limit if worker.quick else self.timeout
         try:
             reply = await anyio.to_thread.run_sync(worker.exchange, request, limit)
         except (EOFError, OSError) as exc:
-            worker.process.join(1)
+            await anyio.to_thread.run_sync(worker.process.join, 1)
             code = worker.process.exitcode
-            self._replace(worker)
+            await self._replace(worker)
             log.warning("a query worker stopped (%s, exit code %s)", type(exc).__name__, code)
             return Answer.text(
                 503,
@@ -555,13 +591,14 @@ class QueryEngine:
                 f"{self.worker_memory} MB per query, or more stack than a query may use. The worker has been "
                 "replaced; simplify the query.",
             )
-        if reply is None:  # past the deadline: kill the worker, a fresh one loads in the background
+        if reply is None:  # past the deadline: kill the worker; the standby takes its place
             self.timeouts += 1
-            self._replace(worker)
+            await self._replace(worker)
             if worker.quick:
                 return self._busy(
                     f"Every query worker is busy with long queries, and this one ran past the {limit:g} s the "
-                    "quick lane allows; try again shortly."
+                    "quick lane allows; try again shortly.",
+                    2 * self.quick_limit,
                 )
             log.warning("query stopped after %.3g s", limit)
             return Answer.text(
@@ -661,6 +698,27 @@ def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     return iris
 
 
+async def _unless_gone(request: Request, work) -> Answer | None:
+    """Await `work`, but give up (cancel it) if the client disconnects first; None then."""
+    task = asyncio.ensure_future(work)
+
+    async def gone() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
+
+
 class SparqlEndpoint:
     def __init__(self, engine: QueryEngine, url: str):
         self.engine, self.url = engine, url
@@ -705,7 +763,8 @@ class SparqlEndpoint:
                 )
         elif method != "GET":
             return _respond(Answer.text(405, "Use GET or POST.", Allow="GET, POST, OPTIONS"))
-        return _respond(await self.query(params, request.headers.get("accept")))
+        answer = await _unless_gone(request, self.query(params, request.headers.get("accept")))
+        return _respond(answer if answer is not None else Answer.text(499, "The client went away."))
 
     async def query(self, params: list[tuple[str, str]], accept: str | None) -> Answer:
         names = [key for key, _ in params]
@@ -848,6 +907,12 @@ class _Protocol(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # headers and body go out in separate writes: with Nagle's algorithm on, a keep-alive client's
+        # delayed ACK holds every answer back ~40 ms
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
