@@ -23,9 +23,12 @@ one text differently, and the differences that matter were measured (tests/test_
   passes has no escape for the two parsers to read differently. (Write the character itself.)
 - whitespace: both take only space, tab, CR and LF; a Unicode space is not a separator for either.
 
-Deep nesting: rdflib's recursive-descent parser raises RecursionError after a few dozen nested brackets,
-long before pyoxigraph's parser (which overflows the stack and kills the process at a few thousand), so a
-pathological query is refused here, before evaluation.
+Deep nesting: rdflib's recursive-descent parser raises RecursionError after about 70 nested brackets (or a
+few hundred triple patterns in one block), long before pyoxigraph's parser, which overflows the stack and
+kills the process at a few thousand. Long operator chains (`1 + 1 + …`, UNIONs, OPTIONALs, path steps)
+parse flat in rdflib but nest in pyoxigraph, so the parse tree's nesting plus chain lengths is bounded too
+(`MAX_QUERY_DEPTH`). A pathological query is refused here, before evaluation. (rdflib's parser is slow on
+very long chains, seconds per thousand links: in the server that runs under the query's timeout.)
 """
 
 from __future__ import annotations
@@ -179,6 +182,38 @@ def _walk_has(tree: object, name: str) -> bool:
     return False
 
 
+#: rdflib parse-tree nodes whose list becomes a chain of nested binary nodes in pyoxigraph (a + b + c is
+#: ((a + b) + c)); pyoxigraph recurses along such chains and overflows its stack at a few thousand.
+_CHAINS = {
+    "ConditionalOrExpression": "other",
+    "ConditionalAndExpression": "other",
+    "AdditiveExpression": "other",
+    "MultiplicativeExpression": "other",
+    "GroupOrUnionGraphPattern": "graph",
+    "GroupGraphPatternSub": "part",
+    "PathAlternative": "part",
+    "PathSequence": "part",
+}
+#: The deepest nesting plus chaining a query may have; pyoxigraph crashed at ~3,000 (measured, 8 MB stack).
+MAX_QUERY_DEPTH = 1000
+
+
+def _depth(node: object) -> int:
+    """How deeply pyoxigraph will nest the query's algebra: brackets, groups and operator chains."""
+    if isinstance(node, str | bytes) or node is None:
+        return 0
+    if isinstance(node, dict):
+        chain = 0
+        name = getattr(node, "name", None)
+        if name in _CHAINS:
+            links = dict.get(node, _CHAINS[name])
+            chain = len(links) if isinstance(links, list) else 0
+        return 1 + chain + max((_depth(child) for child in dict.values(node)), default=0)
+    if isinstance(node, list | tuple) or (hasattr(node, "as_list") and not isinstance(node, str)):
+        return max((_depth(child) for child in list(node)), default=0)  # type: ignore[call-overload]
+    return 0
+
+
 def _parse(grammar, text: str):
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, PARSER_RECURSION_LIMIT))
@@ -214,6 +249,11 @@ def check_query(text: str, *, allow_service: bool = False) -> CheckedQuery:
         else:
             raise QueryRefused("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are refused") from None
         raise QueryError(f"line {exc.lineno}, column {exc.col}: {' '.join(exc.msg.split())}") from None
+    if _depth(tree) > MAX_QUERY_DEPTH:
+        raise QueryTooDeep(
+            f"the query nests or chains more than {MAX_QUERY_DEPTH} operations (brackets, groups, UNIONs, "
+            "+ or && chains); split it"
+        )
     form = next((_FORMS[node.name] for node in tree if getattr(node, "name", None) in _FORMS), None)
     if form is None:  # cannot happen with rdflib's grammar; refuse rather than guess
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")

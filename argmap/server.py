@@ -219,7 +219,8 @@ def _malformed(text: str, checked_message: str, sandboxed: bool) -> Answer:
             return Answer.text(400, f"Malformed query: {syntax_message(text, message)}")
         except Exception:  # noqa: BLE001 - any other outcome: keep the gate's own message
             pass
-    return Answer.text(400, f"Malformed query: {checked_message}")
+    hint = " (\\u escapes are not accepted here: write the character itself)" if "\\u" in text.lower() else ""
+    return Answer.text(400, f"Malformed query: {checked_message}{hint}")
 
 
 def evaluate(
@@ -962,7 +963,7 @@ class ArgmapServer:
             access_log=False,
             server_header=False,
             backlog=BACKLOG,
-            timeout_keep_alive=5,
+            timeout_keep_alive=REQUEST_TIMEOUT,
             limit_concurrency=MAX_CONNECTIONS,
             timeout_graceful_shutdown=3,
         )

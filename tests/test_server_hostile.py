@@ -29,7 +29,7 @@ import pyoxigraph as ox
 import pytest
 from test_server import CLI, DATA, SLOW, Served, start_serve, stop
 
-from argmap.errors import QueryRefused
+from argmap.errors import QueryRefused, QueryTooDeep
 from argmap.protocol import check_query
 
 pytestmark = pytest.mark.endpoint
@@ -390,6 +390,13 @@ def test_pathological_nesting_is_400_and_the_server_lives_on(endpoint):
     response = ask(endpoint, DEEP)
     assert response.status_code == 400 and "nested too deeply" in response.text
     assert ask(endpoint, CHEAP).status_code == 200
+
+
+def test_long_operator_chains_are_refused_before_pyoxigraph_sees_them():
+    """a + b + c … is nested ((a + b) + c) by pyoxigraph, which overflows its stack at a few thousand."""
+    with pytest.raises(QueryTooDeep, match="chains more than"):
+        check_query("SELECT * WHERE { FILTER(" + " + ".join(["1"] * 1200) + " > 0) }")
+    assert check_query("SELECT * WHERE { FILTER(" + " + ".join(["1"] * 50) + " > 0) }").form == "select"
 
 
 def test_argmap_query_refuses_pathological_nesting_without_crashing(tmp_path):
