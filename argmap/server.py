@@ -453,6 +453,8 @@ class QueryEngine:
         self.max_bytes = max_bytes
         self.worker_memory = worker_memory
         self.queue_wait = timeout if queue_wait is None else queue_wait
+        self.workers = workers
+        self._general_busy = 0  # general workers running a query now
         self.quick_limit = min(quick_limit, timeout)
         self.load_timeout = load_timeout
         self.triples = len(store)
@@ -502,21 +504,36 @@ class QueryEngine:
             self._condition = asyncio.Condition()
         return self._condition
 
+    def _available(self) -> bool:
+        # The quick lane is for when every general worker is running a query, not for when one is reloading:
+        # sending queries there meanwhile would have them killed at the quick limit, and reloads cascade.
+        return bool(self._idle) or (bool(self._quick_idle) and self._general_busy >= self.workers)
+
     async def _acquire(self) -> _Worker:
         condition = self._cond()
         async with condition:
-            await asyncio.wait_for(condition.wait_for(lambda: bool(self._idle or self._quick_idle)), self.queue_wait)
-            return self._idle.pop() if self._idle else self._quick_idle.pop()
+            async with asyncio.timeout(self.queue_wait):  # not wait_for: on 3.11 it can swallow a cancellation
+                await condition.wait_for(self._available)
+            if self._idle:
+                self._general_busy += 1
+                return self._idle.pop()
+            return self._quick_idle.pop()
 
-    async def _release(self, worker: _Worker) -> None:
+    async def _release(self, worker: _Worker, returning: bool = True) -> None:
+        """Put a worker (back) in the pool: `returning` from a query, or fresh from loading."""
         condition = self._cond()
         async with condition:
+            if returning and not worker.quick:
+                self._general_busy -= 1
             (self._quick_idle if worker.quick else self._idle).append(worker)
             condition.notify_all()  # every waiter re-checks: none can miss a worker through a cancelled wait
 
     async def _replace(self, worker: _Worker) -> None:
         """Kill a worker; the loaded standby takes its place at once, and a new standby loads in the background."""
         self._retire(worker)
+        if not worker.quick:
+            async with self._cond():
+                self._general_busy -= 1
         if self._closed:
             return
         try:
@@ -525,7 +542,7 @@ class QueryEngine:
             fresh = None
         if fresh is not None:
             fresh.quick = worker.quick
-            await self._release(fresh)
+            await self._release(fresh, returning=False)
             self._start_standby(None)
         else:
             self._start_standby(worker.quick)
@@ -549,7 +566,7 @@ class QueryEngine:
                 if quick is None:
                     self._standby.put(fresh)
                 elif loop is not None and not self._closed:
-                    asyncio.run_coroutine_threadsafe(self._release(fresh), loop)
+                    asyncio.run_coroutine_threadsafe(self._release(fresh, returning=False), loop)
                 return
 
         threading.Thread(target=start, name="argmap-worker-start", daemon=True).start()

@@ -51,8 +51,9 @@ def start_serve(args: list[str], cwd: Path, wait: float = 60.0) -> Served:
     lines: queue.Queue[str] = queue.Queue()
     seen: list[str] = []
 
-    def pump():
+    def pump():  # everything the server prints, for as long as it runs, lands in `seen`
         for line in process.stdout:
+            seen.append(line)
             lines.put(line)
         lines.put("")
 
@@ -67,7 +68,6 @@ def start_serve(args: list[str], cwd: Path, wait: float = 60.0) -> Served:
             raise AssertionError(f"argmap serve printed no URL within {wait} s: {seen}") from None
         if line == "":
             raise AssertionError(f"argmap serve exited ({process.wait()}): {''.join(seen)}")
-        seen.append(line)
         if line.strip().startswith("Site:"):
             site = line.split()[-1]
         if line.strip().startswith("SPARQL:"):
