@@ -178,7 +178,7 @@ def _walk_has(tree: object, name: str) -> bool:
         elif isinstance(node, list | tuple):
             stack.extend(node)
         elif hasattr(node, "as_list") and not isinstance(node, str):  # pyparsing ParseResults
-            stack.extend(list(node))
+            stack.extend(list(node))  # type: ignore[call-overload]
     return False
 
 
@@ -210,7 +210,7 @@ def _depth(node: object) -> int:
             chain = len(links) if isinstance(links, list) else 0
         return 1 + chain + max((_depth(child) for child in dict.values(node)), default=0)
     if isinstance(node, list | tuple) or (hasattr(node, "as_list") and not isinstance(node, str)):
-        return max((_depth(child) for child in list(node)), default=0)  # type: ignore[call-overload]
+        return max((_depth(child) for child in list(node)), default=0)  # type: ignore[call-overload,unused-ignore]
     return 0
 
 

@@ -46,6 +46,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any, cast
 from urllib.parse import parse_qsl
 
 import anyio
@@ -255,21 +256,21 @@ def evaluate(
     try:
         answer = store.query(checked.text, **options)
         if isinstance(answer, ox.QueryBoolean):
-            body = answer.serialize(format=RESULTS_TYPES[media])
+            body = answer.serialize(format=RESULTS_TYPES[media]) or b""
         elif isinstance(answer, ox.QuerySolutions):
             # TSV writes one line per row (terms in N-Triples syntax, lossless): the sink counts rows as
             # pyoxigraph streams them and stops it at either cap; other formats are pyoxigraph's own rewrite.
-            answer.serialize(sink, format=ox.QueryResultsFormat.TSV)
+            answer.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
             tsv = sink.buffer.getvalue()
-            fmt = RESULTS_TYPES[media]
+            results_format = RESULTS_TYPES[media]
             body = (
                 tsv
-                if fmt == ox.QueryResultsFormat.TSV
-                else ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt)
+                if results_format == ox.QueryResultsFormat.TSV
+                else ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=results_format) or b""
             )
         else:
             sink.max_lines = max_results  # N-Triples: one line per triple
-            answer.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
+            answer.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
             fmt = GRAPH_TYPES[media]
             if fmt == ox.RdfFormat.N_TRIPLES:
                 body = sink.buffer.getvalue()
@@ -277,11 +278,12 @@ def evaluate(
                 quads = ox.parse(sink.buffer.getvalue(), ox.RdfFormat.N_TRIPLES)
                 triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
                 if fmt == ox.RdfFormat.TURTLE:
-                    body = turtle_of(triples).encode("utf-8")  # sorted, only the prefixes it uses
+                    body = turtle_of(triples).encode("utf-8")  # type: ignore[arg-type]  # sorted, used prefixes
                 elif fmt == ox.RdfFormat.JSON_LD and not triples:
                     body = b"[]\n"
                 else:
-                    body = ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.RDF_XML else None)
+                    prefixes = PREFIXES if fmt == ox.RdfFormat.RDF_XML else None
+                    body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     except SyntaxError as exc:
         message = str(exc.msg if getattr(exc, "msg", None) else exc)
         return Answer.text(400, f"Malformed query: {syntax_message(checked.text, message)}")
@@ -459,8 +461,9 @@ class QueryEngine:
         self.load_timeout = load_timeout
         self.triples = len(store)
         self._settings = WorkerSettings(max_results, max_bytes, worker_memory)
-        self._data = ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in store), format=ox.RdfFormat.N_TRIPLES
+        self._data = (
+            ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in store), format=ox.RdfFormat.N_TRIPLES)
+            or b""
         )
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
@@ -954,7 +957,7 @@ class ArgmapServer:
     def __init__(self, sock: socket.socket, engine: QueryEngine, site_dir: Path | None):
         self.socket, self.engine, self.site_dir = sock, engine, site_dir
         self.app = create_app(engine, site_dir, self.endpoint_url)
-        self._uvicorn = None
+        self._uvicorn: Any = None
 
     @property
     def url(self) -> str:
@@ -980,7 +983,7 @@ class ArgmapServer:
             access_log=False,
             server_header=False,
             backlog=BACKLOG,
-            timeout_keep_alive=REQUEST_TIMEOUT,
+            timeout_keep_alive=int(REQUEST_TIMEOUT),
             limit_concurrency=MAX_CONNECTIONS,
             timeout_graceful_shutdown=3,
         )
