@@ -322,7 +322,22 @@ def _cached_check():
     return check
 
 
-def _worker_main(conn, data: bytes, settings: WorkerSettings) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Exit this worker once the server process is gone (a worker busy with a query would otherwise run on,
+    orphaned, until the query ends). A watchdog thread, not PR_SET_PDEATHSIG: that fires when the *thread*
+    that started the worker ends, and replacements are started from short-lived threads."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="argmap-worker-watchdog", daemon=True).start()
+
+
+def _worker_main(conn, data: bytes, settings: WorkerSettings, parent: int = 0) -> None:
+    if parent:
+        _die_with_parent(parent)
     store = ox.Store()
     try:
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
@@ -376,7 +391,7 @@ class _Worker:
         self.quick = quick
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, data, settings), name="argmap-sparql-worker", daemon=True
+            target=_worker_main, args=(child, data, settings, os.getpid()), name="argmap-sparql-worker", daemon=True
         )
         self.process.start()
         child.close()
@@ -408,15 +423,6 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
-        self.conn.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(None)
-        self.process.join(2)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(2)
         self.conn.close()
 
 
@@ -637,8 +643,13 @@ class QueryEngine:
         with self._lock:
             workers = list(self._all)
             self._all.clear()
+        for worker in workers:  # ask every idle worker to stop, then kill whatever is still busy
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(None)
+        deadline = time.monotonic() + 2
         for worker in workers:
-            worker.stop()
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            worker.kill()
 
 
 # ---------------------------------------------------------------------------------------------------------

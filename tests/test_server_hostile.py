@@ -437,3 +437,33 @@ def test_results_come_from_pyoxigraphs_serializer_in_every_format(endpoint):
         )
     )
     assert ask(endpoint, query).json() == expected
+
+
+def test_query_workers_do_not_outlive_a_killed_server(tmp_path):
+    """A worker busy with a long query exits when the server process is killed (no orphan burning a core)."""
+    served = start_serve([*DATA, "--port", "0", "--dir", str(tmp_path / "none"), "--timeout", "60"], cwd=tmp_path)
+    pool = ThreadPoolExecutor(1)
+    try:
+        pool.submit(ask, served, SLOW)
+        time.sleep(1.5)
+        listed = subprocess.run(["pgrep", "-P", str(served.process.pid)], capture_output=True, text=True)
+        children = [int(pid) for pid in listed.stdout.split()]
+        assert len(children) >= 4  # two general workers, the quick lane, the standby (and a resource tracker)
+    finally:
+        served.process.kill()
+        served.process.wait(10)
+    alive = children
+    for _ in range(20):
+        alive = [pid for pid in alive if Path(f"/proc/{pid}").exists() and "(zombie)" not in _state(pid)]
+        if not alive:
+            break
+        time.sleep(0.5)
+    pool.shutdown(wait=False)
+    assert alive == []
+
+
+def _state(pid: int) -> str:
+    try:
+        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+    except (OSError, StopIteration):
+        return "(zombie)"
