@@ -31,3 +31,11 @@ class ContributionError(ArgmapError):
 
 class GitError(ArgmapError):
     """A git revision or repository could not be read (`argmap diff`)."""
+
+
+class QueryRefused(QueryError):
+    """A query this endpoint will not run: an update, or a federated SERVICE call."""
+
+
+class QueryTooDeep(QueryError):
+    """A query nested too deeply to read safely (pyoxigraph's parser would overflow its stack)."""

@@ -115,7 +115,23 @@ def syntax_message(text: str, message: str) -> str:
 
 
 def run_query(store: ox.Store, text: str) -> QueryResult:
-    """Run a read-only SPARQL query on the embedded store; the project prefixes need no declaration."""
+    """Run a read-only SPARQL query on the embedded store; the project prefixes need no declaration.
+
+    The query is read by the SPARQL parser of `protocol.check_query` first: one nested too deeply is refused
+    there (pyoxigraph's own parser would overflow the stack and kill the process). A query that parser
+    cannot read otherwise still goes to pyoxigraph, whose message is the clearer one. Line ends are
+    normalised to LF for both, so they agree on where comments end.
+    """
+    from .errors import QueryTooDeep
+    from .protocol import check_query, normalise
+
+    text = normalise(text)
+    try:
+        check_query(text, allow_service=True)
+    except QueryTooDeep as exc:
+        raise QueryError(f"SPARQL query refused: {exc}") from None
+    except QueryError:
+        pass
     try:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:

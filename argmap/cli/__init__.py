@@ -55,7 +55,7 @@ class LazyGroup(click.Group):
                     continue
                 line = self.commands[name].get_short_help_str(limit)
             else:
-                line = click.utils.make_default_short_help(COMMANDS[name][1], limit)
+                line = click.Command(name, help=COMMANDS[name][1]).get_short_help_str(limit)
             rows.append((name, line))
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import signal
+import logging
 from pathlib import Path
 
 import click
 
 from ..errors import ArgmapError
-
-
-def _stop(signum, frame):  # SIGTERM: stop like Ctrl+C, so the query workers are shut down too
-    raise KeyboardInterrupt
+from .common import CommandError
 
 
 @click.command("serve")
@@ -57,14 +54,29 @@ def _stop(signum, frame):  # SIGTERM: stop like Ctrl+C, so the query workers are
     type=click.IntRange(min=1, max=32),
     default=2,
     show_default=True,
-    help="Query worker processes (queries that run at the same time).",
+    help="Query worker processes (queries that run at the same time); one more keeps a quick lane for cheap queries.",
 )
-def command(paths, port, host, site_dir, build_first, timeout, max_results, workers) -> None:
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=16_000_000,
+    show_default=True,
+    help="Bytes a result may hold; a larger one is refused (422).",
+)
+@click.option(
+    "--worker-memory",
+    type=click.IntRange(min=64),
+    default=1024,
+    show_default=True,
+    help="MB of memory a query may use; past it the query is stopped (503) and its worker replaced.",
+)
+def command(paths, port, host, site_dir, build_first, timeout, max_results, workers, max_bytes, worker_memory) -> None:
     """Serve the site and a read-only SPARQL 1.1 endpoint at /sparql.
 
     PATHS are the Turtle files the endpoint answers from (default: the data/ files). The endpoint takes
     GET and POST (query= form or application/sparql-query), answers SPARQL JSON/XML/CSV/TSV or
-    Turtle/N-Triples/JSON-LD by the Accept header, refuses updates, and sends CORS headers.
+    Turtle/N-Triples/JSON-LD by the Accept header, refuses updates and federated SERVICE calls (its query
+    workers cannot open network connections), and sends CORS headers.
 
     \b
     Examples:
@@ -81,10 +93,18 @@ def command(paths, port, host, site_dir, build_first, timeout, max_results, work
         loaded = build_and_report(paths, site_dir) if build_first else load_paths(paths or None)
         serve_dir = site_dir if site_dir.is_dir() else None
         server = make_server(
-            loaded.store, serve_dir, host=host, port=port, timeout=timeout, max_results=max_results, workers=workers
+            loaded.store,
+            serve_dir,
+            host=host,
+            port=port,
+            timeout=timeout,
+            max_results=max_results,
+            workers=workers,
+            max_bytes=max_bytes,
+            worker_memory=worker_memory,
         )
     except ArgmapError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CommandError(str(exc)) from None
 
     triples = loaded.triple_count()
     if serve_dir is None:
@@ -98,12 +118,40 @@ def command(paths, port, host, site_dir, build_first, timeout, max_results, work
         click.echo(f"Warning: bound to {host}; other machines can reach this server.", err=True)
     click.echo(f"  Site:   {server.url}")
     click.echo(f"  SPARQL: {server.endpoint_url}")
+    if not server.engine.sandboxed:
+        click.echo(
+            "Warning: this system cannot stop the query workers opening network connections (seccomp); "
+            "SERVICE calls are still refused by the query parser.",
+            err=True,
+        )
     click.echo("Press Ctrl+C to stop.", nl=True)
-    previous = signal.signal(signal.SIGTERM, _stop)
+    _quiet_logs()
     try:
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+        server.serve_forever()  # uvicorn stops on Ctrl+C and SIGTERM
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.server_close()
+    click.echo("Stopped.")
+
+
+class _OneLine(logging.Formatter):
+    """Server log lines without tracebacks: a client's mistake or disconnect is one line, not a stack."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return ""
+
+    def formatStack(self, stack_info) -> str:  # noqa: N802
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return " ".join(super().format(record).split())
+
+
+def _quiet_logs() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine("%(levelname)s: %(message)s"))
+    for name in ("uvicorn", "uvicorn.error", "argmap.server"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
