@@ -20,6 +20,8 @@ import pyoxigraph as ox
 
 from . import __version__
 from .errors import EndpointError
+from .protocol import GRAPH_TYPES, RESULTS_TYPES
+from .protocol import query_form as protocol_query_form
 from .query import QueryResult, result_of, with_prefixes
 
 USER_AGENT = f"argmap/{__version__} (+https://w3id.org/argmap)"
@@ -29,35 +31,16 @@ USER_AGENT = f"argmap/{__version__} (+https://w3id.org/argmap)"
 ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
-_RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,  # N-Triples' old media type (Virtuoso, old Fuseki)
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-
-_COMMENTS_STRINGS_IRIS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^>\s]*>|#[^\n]*')
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+#: What this client reads back, by media type: the protocol's tables (argmap.protocol), less CSV results (which
+#: lose every term's type) and plus the quad formats a store may answer a graph query with.
+_RESULTS_FORMATS = {media: fmt for media, fmt in RESULTS_TYPES.items() if fmt != ox.QueryResultsFormat.CSV}
+_GRAPH_FORMATS = {**GRAPH_TYPES, "application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG}
 
 
 def query_form(sparql: str) -> str:
-    """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE), from the first query keyword outside strings and IRIs."""
-    match = _FORM.search(_COMMENTS_STRINGS_IRIS.sub(" ", sparql))
-    if not match:
-        return "select"  # let the endpoint say what is wrong with it
-    word = match.group(1).upper()
-    return {"SELECT": "select", "ASK": "ask"}.get(word, "graph")
+    """'select', 'ask' or 'graph' (CONSTRUCT/DESCRIBE) as the SPARQL parser reads the query (argmap.protocol);
+    'select' when it cannot read it, so that the endpoint says what is wrong with it."""
+    return protocol_query_form(sparql) or "select"
 
 
 PASSWORD_ENV = "ARGMAP_PASSWORD"  # the one place a store's password is read from

@@ -20,7 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Render the graph as a static website: home, map, a page per node, views, evidence, sources, data.",
     ),
     "serve": ("serve_cmd", "Serve the site and a read-only SPARQL 1.1 endpoint at /sparql."),
-    "push": ("push_cmd", "Upload the graph to a triple store; invalid data is never pushed."),
+    "push": (
+        "push_cmd",
+        "Upload the graph to a triple store, then check the store holds it; invalid data is never pushed.",
+    ),
     "fmt": ("fmt_cmd", "Rewrite Turtle files in canonical form: the graph stays the same, only the layout changes."),
     "diff": ("diff_cmd", "Show what a change does to the argument: nodes, relations, evidence, permalinks."),
     "new": (

@@ -6,19 +6,12 @@ import click
 
 from ..errors import ArgmapError
 from ..validate import REPORT_FORMATS, validate_paths
-from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, format_option
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(REPORT_FORMATS)),
-    default="text",
-    show_default=True,
-    help="text for people, json for tools, github for ::error annotations in CI.",
-)
+@format_option(REPORT_FORMATS, "text", "text for people, json for tools, github for ::error annotations in CI.")
 def command(paths: tuple[str, ...], fmt: str) -> None:
     """Check Turtle files: syntax, SHACL shapes and references.
 
