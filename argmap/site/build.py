@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -39,6 +39,7 @@ from ..model import (
     STATEMENT_KINDS,
     Model,
     Node,
+    Relation,
     build_model,
     curie,
     natural_key,
@@ -249,20 +250,7 @@ class Site:
 
     def relation_groups(self, iri: str) -> tuple[list[tuple[str, str, list[Node]]], list[tuple[str, str, list[Node]]]]:
         """(outgoing, incoming) argument relations of a node: (relation, heading, nodes) in a fixed order."""
-        order = (
-            "supports",
-            "attacks",
-            "undercuts",
-            "qualifies",
-            "responds-to",
-            "instantiates",
-            "in-category",
-            "premise",
-            "concludes",
-            "cites",
-            "retracts",
-            "supersedes",
-        )
+        order = get_args(Relation)  # the model's relations, in the order it declares them
         outgoing, incoming = [], []
         for relation in order:
             targets = self.model.targets(iri, relation)
