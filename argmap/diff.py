@@ -31,7 +31,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from .config import BASE_IRI, VOCAB_IRI
+from .config import BASE_IRI
 from .errors import DataError, GitError
 from .load import RDF_TYPE, TurtleSyntaxError, load_paths
 from .model import (
@@ -45,9 +45,10 @@ from .model import (
     curie,
 )
 from .site.words import figure_text, format_number, kind_label
+from .vocab import AM
 
-SUPERSEDES = VOCAB_IRI + "supersedes"
-RETRACTS = VOCAB_IRI + "retracts"
+SUPERSEDES = str(AM.supersedes)
+RETRACTS = str(AM.retracts)
 #: Model fields compared for "changed"; `source` is a relation ("cites"), reported with the relations.
 IGNORED_FIELDS = frozenset({"iri", "page", "section_order", "source", "kind"})
 #: Display names for model fields that do not read well as they are.
@@ -434,7 +435,7 @@ def compare(base: Side, head: Side) -> Diff:
         links_before = {(p, mapping.get(t, t)) for p, t in ((x.predicate, x.target) for x in old.links_from(o))}
         links_after = {(x.predicate, x.target) for x in new.links_from(n)}
         for predicate in sorted({p for p, _ in links_before ^ links_after}):
-            if predicate in (VOCAB_IRI + "inSection", VOCAB_IRI + "contributedBy"):
+            if predicate in (str(AM.inSection), str(AM.contributedBy)):
                 continue  # already the node's `section` and `contributed_by` fields
             name = curie(predicate).split(":", 1)[-1]
             a_set = sorted(curie(t) for p, t in links_before if p == predicate)

@@ -226,7 +226,7 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
 
 # ------------------------------------------------------------------------------------ canonical Turtle
 #: Predicates written first, in this order, before the rest in alphabetical order of their written form.
-CANONICAL_PREDICATE_ORDER = (RDF_TYPE, PREFIXES["rdfs"] + "label", VOCAB_IRI + "text")
+CANONICAL_PREDICATE_ORDER = (RDF_TYPE, PREFIXES["rdfs"] + "label", str(AM.text))
 #: The prefix block every canonical data file starts with (docs/data-model.md): am, rdf, rdfs, xsd and the
 #: project's id namespaces, in the configured order.
 CANONICAL_PREFIXES = {

@@ -25,8 +25,8 @@ from .export import canonical_turtle_of
 from .fmt import canonical_text, write_atomic
 from .load import Loaded, SourceFile, parse_file, parse_text, short, store_of
 from .validate import Report, validate, vocabulary
+from .vocab import AM
 
-AM = VOCAB_IRI
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 XSD = PREFIXES["xsd"]
@@ -105,7 +105,7 @@ class Dataset:
     def of_class(self, *class_names: str) -> list[str]:
         """Every typed IRI whose class is one of `am:<class_name>` or a subclass of one, sorted."""
         _, supers = vocabulary()
-        wanted = {AM + name for name in class_names}
+        wanted = {str(AM[name]) for name in class_names}
         found = set()
         for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None):
             if isinstance(quad.subject, ox.NamedNode) and wanted & supers.get(_value(quad.object), frozenset()):
@@ -113,7 +113,7 @@ class Dataset:
         return sorted(found)
 
     def candidate(self, iri: str) -> Candidate:
-        kinds = sorted(t[len(AM) :] for t in self.types(iri) if t.startswith(AM))
+        kinds = sorted(t[len(VOCAB_IRI) :] for t in self.types(iri) if t.startswith(VOCAB_IRI))
         return Candidate(iri, short(iri), self.value(iri, RDFS_LABEL), "/".join(kinds) or "untyped")
 
 
@@ -154,13 +154,13 @@ def resolve(ds: Dataset, ref: str, *class_names: str) -> list[Candidate]:
     if not words:
         raise ContributionError("an empty reference: give a prefixed name, an IRI or a search word")
     ids = ("outlineId", "sectionNumber", "figureId")
-    exact = [i for i in pool if " ".join(words) in {_fold(ds.value(i, AM + name)) for name in ids} - {""}]
+    exact = [i for i in pool if " ".join(words) in {_fold(ds.value(i, str(AM[name]))) for name in ids} - {""}]
     if exact:
         return [ds.candidate(i) for i in exact]
     found = []
     for iri in pool:
-        hay = _fold(" ".join([short(iri), ds.value(iri, RDFS_LABEL), ds.value(iri, AM + "outlineId")]))
-        hay += " " + " ".join(_fold(ds.value(iri, AM + name)) for name in ("text", "quote", "note"))
+        hay = _fold(" ".join([short(iri), ds.value(iri, RDFS_LABEL), ds.value(iri, str(AM.outlineId))]))
+        hay += " " + " ".join(_fold(ds.value(iri, str(AM[name]))) for name in ("text", "quote", "note"))
         if all(w in hay for w in words):
             found.append(ds.candidate(iri))
     return found
@@ -331,10 +331,10 @@ def find_source(ds: Dataset, given: SourceInput) -> tuple[str, str] | None:
     """An existing source (or paper) with the same DOI, arXiv id, URL or title: (IRI, what matched)."""
     pool = set(ds.of_class("Source")) | set(ds.of_class("Document"))
     checks = [
-        ("DOI", given.doi.lower(), lambda i: [d.lower() for d in ds.values(i, AM + "doi")]),
-        ("arXiv id", given.arxiv, lambda i: [a for a in ds.values(i, AM + "arxivId")]),
-        ("URL", _url_key(given.url) if given.url else "", lambda i: [_url_key(u) for u in ds.values(i, AM + "url")]),
-        ("title", _fold(given.title), lambda i: [_fold(t) for t in ds.values(i, AM + "text")]),
+        ("DOI", given.doi.lower(), lambda i: [d.lower() for d in ds.values(i, str(AM.doi))]),
+        ("arXiv id", given.arxiv, lambda i: [a for a in ds.values(i, str(AM.arxivId))]),
+        ("URL", _url_key(given.url) if given.url else "", lambda i: [_url_key(u) for u in ds.values(i, str(AM.url))]),
+        ("title", _fold(given.title), lambda i: [_fold(t) for t in ds.values(i, str(AM.text))]),
     ]
     for what, key, values in checks:
         if not key:
@@ -363,19 +363,19 @@ def add_source(ds: Dataset, add: Addition, given: SourceInput, local: str | None
         stem = slug(f"{names[0].split()[-1]} {given.year}") if names else slug(given.title, 40)
         iri = mint(ds, "source", stem, add.reserved())
     add.minted.append(iri)
-    add.add(iri, RDF_TYPE, node(AM + "Source"))
+    add.add(iri, RDF_TYPE, node(str(AM.Source)))
     add.add(iri, RDFS_LABEL, lit(label))
-    add.add(iri, AM + "text", lit(given.title))
+    add.add(iri, str(AM.text), lit(given.title))
     if given.authors:
-        add.add(iri, AM + "authors", lit(given.authors))
+        add.add(iri, str(AM.authors), lit(given.authors))
     if given.year:
-        add.add(iri, AM + "year", ox.Literal(given.year, datatype=node(XSD + "gYear")))
+        add.add(iri, str(AM.year), ox.Literal(given.year, datatype=node(XSD + "gYear")))
     if given.url:
-        add.add(iri, AM + "url", ox.Literal(given.url, datatype=node(XSD + "anyURI")))
+        add.add(iri, str(AM.url), ox.Literal(given.url, datatype=node(XSD + "anyURI")))
     if given.doi:
-        add.add(iri, AM + "doi", lit(given.doi))
+        add.add(iri, str(AM.doi), lit(given.doi))
     if given.arxiv:
-        add.add(iri, AM + "arxivId", lit(given.arxiv))
+        add.add(iri, str(AM.arxivId), lit(given.arxiv))
     return iri
 
 
@@ -384,13 +384,13 @@ def find_agent(ds: Dataset, name: str, orcid: str = "") -> tuple[str, str] | Non
     url = orcid_url(orcid) if orcid else ""
     iri = expand(name)
     if iri is not None:
-        if AM + "Person" in ds.types(iri) or AM + "Organisation" in ds.types(iri):
+        if str(AM.Person) in ds.types(iri) or str(AM.Organisation) in ds.types(iri):
             return iri, "id"
         raise ContributionError(f"--contributor {name}: not an am:Person or am:Organisation in the data")
     people = ds.of_class("Person") + ds.of_class("Organisation")
     if url:
         for person in people:
-            if url in ds.values(person, AM + "url"):
+            if url in ds.values(person, str(AM.url)):
                 return person, "ORCID"
     for person in people:
         if _fold(ds.value(person, RDFS_LABEL)) == _fold(name):
@@ -410,17 +410,17 @@ def contributor(ds: Dataset, add: Addition, name: str, orcid: str = "") -> str:
     url = orcid_url(orcid) if orcid else ""
     iri = mint(ds, "person", slug(name, 40), add.reserved())
     add.minted.append(iri)
-    add.add(iri, RDF_TYPE, node(AM + "Person"))
+    add.add(iri, RDF_TYPE, node(str(AM.Person)))
     add.add(iri, RDFS_LABEL, lit(" ".join(name.split())))
     if url:
-        add.add(iri, AM + "url", ox.Literal(url, datatype=node(XSD + "anyURI")))
+        add.add(iri, str(AM.url), ox.Literal(url, datatype=node(XSD + "anyURI")))
     return iri
 
 
 def next_figure_id(ds: Dataset) -> str:
     numbers = [
         int(m.group(1))
-        for q in ds.store.quads_for_pattern(None, node(AM + "figureId"), None)
+        for q in ds.store.quads_for_pattern(None, node(str(AM.figureId)), None)
         if (m := re.match(r"^F(\d+)$", _value(q.object)))
     ]
     return f"F{max(numbers, default=0) + 1}"
@@ -507,35 +507,35 @@ def build_evidence(ds: Dataset, given: EvidenceInput) -> Addition:
         raise ContributionError(f"--kind {given.kind}: choose quote, figure or check")
     iri = chosen_id(ds, "evidence", given.local) if given.local else mint(ds, "evidence", slug(given.label))
     add.minted.append(iri)
-    add.add(iri, RDF_TYPE, node(AM + EVIDENCE_KINDS[given.kind]))
+    add.add(iri, RDF_TYPE, node(str(AM[EVIDENCE_KINDS[given.kind]])))
     add.add(iri, RDFS_LABEL, lit(given.label.strip()))
     if given.kind == "check" or given.text:
-        add.add(iri, AM + "note", lit(given.text.strip()))
+        add.add(iri, str(AM.note), lit(given.text.strip()))
     if given.quote:
-        add.add(iri, AM + "quote", lit(given.quote.strip()))
-    add.add(iri, AM + "locator", lit(given.locator.strip()))
+        add.add(iri, str(AM.quote), lit(given.quote.strip()))
+    add.add(iri, str(AM.locator), lit(given.locator.strip()))
     if given.kind == "figure":
-        add.add(iri, AM + "figureId", lit(next_figure_id(ds)))
-        add.add(iri, AM + "measures", lit(given.measures.strip()))
-        add.add(iri, AM + "unit", lit(given.unit.strip()))
+        add.add(iri, str(AM.figureId), lit(next_figure_id(ds)))
+        add.add(iri, str(AM.measures), lit(given.measures.strip()))
+        add.add(iri, str(AM.unit), lit(given.unit.strip()))
         date, note = as_of_date(given.as_of)
-        add.add(iri, AM + "asOf", date)
+        add.add(iri, str(AM.asOf), date)
         if note:
-            add.add(iri, AM + "asOfNote", lit(note))
+            add.add(iri, str(AM.asOfNote), lit(note))
         for flag, predicate, raw in (
             ("--value", "value", given.value),
             ("--min", "minValue", given.min_value),
             ("--max", "maxValue", given.max_value),
         ):
             if raw:
-                add.add(iri, AM + predicate, number(raw, flag))
+                add.add(iri, str(AM[predicate]), number(raw, flag))
     source = given.source
     if not source and given.new_source is not None:
         source = add_source(ds, add, given.new_source)
-    add.add(iri, AM + "source", node(source))
-    add.add(iri, AM + "contributedBy", node(contributor(ds, add, given.contributor, given.orcid)))
+    add.add(iri, str(AM.source), node(source))
+    add.add(iri, str(AM.contributedBy), node(contributor(ds, add, given.contributor, given.orcid)))
     for relation, target in given.relations:
-        add.add(iri, AM + relation, node(target))
+        add.add(iri, str(AM[relation]), node(target))
     return add
 
 
@@ -551,11 +551,11 @@ def build_source(
     else:
         iri = add_source(ds, add, given, local or None)
         if who:
-            add.add(iri, AM + "contributedBy", node(contributor(ds, add, who, orcid)))
-    cites = node(AM + "citesAsEvidence")
+            add.add(iri, str(AM.contributedBy), node(contributor(ds, add, who, orcid)))
+    cites = node(str(AM.citesAsEvidence))
     for statement in cited_by:
         if not any(True for _ in ds.store.quads_for_pattern(node(statement), cites, node(iri))):
-            add.add(statement, AM + "citesAsEvidence", node(iri))
+            add.add(statement, str(AM.citesAsEvidence), node(iri))
     return add, iri
 
 
@@ -580,24 +580,24 @@ def build_claim(ds: Dataset, given: ClaimInput) -> Addition:
     add = Addition("claims")
     iri = chosen_id(ds, prefix, given.local) if given.local else mint(ds, prefix, slug(given.label))
     add.minted.append(iri)
-    add.add(iri, RDF_TYPE, node(AM + cls))
+    add.add(iri, RDF_TYPE, node(str(AM[cls])))
     add.add(iri, RDFS_LABEL, lit(given.label.strip()))
-    add.add(iri, AM + "text", lit(given.text.strip()))
-    add.add(iri, AM + "statedIn", node(given.paper))
-    add.add(iri, AM + "inSection", node(given.section))
+    add.add(iri, str(AM.text), lit(given.text.strip()))
+    add.add(iri, str(AM.statedIn), node(given.paper))
+    add.add(iri, str(AM.inSection), node(given.section))
     if given.outline_id:
-        add.add(iri, AM + "outlineId", lit(given.outline_id.strip()))
+        add.add(iri, str(AM.outlineId), lit(given.outline_id.strip()))
     if given.responds_to:
-        add.add(iri, AM + "respondsTo", node(given.responds_to))
+        add.add(iri, str(AM.respondsTo), node(given.responds_to))
     order = given.order
     if not order and given.kind == "response" and given.responds_to:
         siblings = [
             _value(q.subject)
-            for q in ds.store.quads_for_pattern(None, node(AM + "respondsTo"), node(given.responds_to))
+            for q in ds.store.quads_for_pattern(None, node(str(AM.respondsTo)), node(given.responds_to))
         ]
-        order = str(max((int(ds.value(s, AM + "order") or 0) for s in siblings), default=0) + 1)
+        order = str(max((int(ds.value(s, str(AM.order)) or 0) for s in siblings), default=0) + 1)
     if order:
-        add.add(iri, AM + "order", number(order, "--order"))
+        add.add(iri, str(AM.order), number(order, "--order"))
     for relation, target in given.relations:
-        add.add(iri, AM + relation, node(target))
+        add.add(iri, str(AM[relation]), node(target))
     return add
