@@ -24,7 +24,7 @@ from .errors import ContributionError
 from .export import canonical_turtle_of
 from .fmt import canonical_text, write_atomic
 from .load import Loaded, SourceFile, parse_file, parse_text, short, store_of
-from .validate import Report, validate, vocabulary
+from .validate import Report, source_identifier, validate, vocabulary
 from .vocab import AM
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -267,12 +267,6 @@ def norm_url(text: str) -> str:
     return url
 
 
-def _url_key(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
-
-
 # ------------------------------------------------------------------------------------ what is added
 def lit(text: str) -> ox.Literal:
     return ox.Literal(text)
@@ -328,20 +322,30 @@ class SourceInput:
 
 
 def find_source(ds: Dataset, given: SourceInput) -> tuple[str, str] | None:
-    """An existing source (or paper) with the same DOI, arXiv id, URL or title: (IRI, what matched)."""
-    pool = set(ds.of_class("Source")) | set(ds.of_class("Document"))
-    checks = [
-        ("DOI", given.doi.lower(), lambda i: [d.lower() for d in ds.values(i, str(AM.doi))]),
-        ("arXiv id", given.arxiv, lambda i: [a for a in ds.values(i, str(AM.arxivId))]),
-        ("URL", _url_key(given.url) if given.url else "", lambda i: [_url_key(u) for u in ds.values(i, str(AM.url))]),
-        ("title", _fold(given.title), lambda i: [_fold(t) for t in ds.values(i, str(AM.text))]),
-    ]
-    for what, key, values in checks:
-        if not key:
-            continue
-        for iri in sorted(pool):
-            if key in values(iri):
+    """An existing source (or paper) with the same DOI, arXiv id, URL or title: (IRI, what matched).
+
+    Identifiers meet as validate's duplicate-source rule has them meet (`source_identifier`), so a source that
+    rule would call a duplicate is reused, never added again."""
+    pool = sorted(set(ds.of_class("Source")) | set(ds.of_class("Document")))
+    predicates = [str(AM.doi), str(AM.arxivId), str(AM.url)]
+    wanted = {
+        key
+        for predicate, value in zip(predicates, (given.doi, given.arxiv, given.url), strict=True)
+        if value and (key := source_identifier(predicate, value))
+    }
+    held = {
+        iri: {key for p in predicates for v in ds.values(iri, p) if (key := source_identifier(p, v))} for iri in pool
+    }
+    for what in ("DOI", "arXiv id", "URL"):
+        keys = {key for key in wanted if key[0] == what}
+        for iri in pool:
+            if keys & held[iri]:
                 return iri, what
+    title = _fold(given.title)
+    if title:
+        for iri in pool:
+            if title in [_fold(t) for t in ds.values(iri, str(AM.text))]:
+                return iri, "title"
     return None
 
 

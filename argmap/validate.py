@@ -573,8 +573,10 @@ def check_namespaces(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def _identifier_key(predicate: str, value: str) -> tuple[str, str] | None:
-    """A normalised (kind, id) for a DOI, an arXiv id or a URL, so that two spellings of one source meet."""
+def source_identifier(predicate: str, value: str) -> tuple[str, str] | None:
+    """A normalised (kind, id) for a DOI, an arXiv id or a URL, so that two spellings of one source meet.
+
+    The one rule of source identity: the duplicate-source check and `argmap new`'s search for a source to reuse."""
     from urllib.parse import urlsplit
 
     value = value.strip()
@@ -615,7 +617,7 @@ def _duplicate_sources(loaded: Loaded, skip: set[str]) -> list[Problem]:
     source_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Source" in sup}
     for s, p, v, cls in _rows(loaded.store, _IDENTIFIERS):
         if isinstance(s, ox.NamedNode) and s.value not in skip and cls.value in source_classes:
-            key = _identifier_key(p.value, v.value)
+            key = source_identifier(p.value, v.value)
             if key is not None:
                 owners.setdefault(key, set()).add(s.value)
     problems: list[Problem] = []

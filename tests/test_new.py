@@ -121,6 +121,8 @@ def test_contributor_is_added_once_and_a_taken_iri_is_never_reused(data: Path):
         ("--source-arxiv", "arXiv:2304.01373v2", "biderman-2023", "arXiv id"),
         ("--source-url", "https://arxiv.org/abs/2304.01373", "biderman-2023", "arXiv id"),
         ("--source-url", "HTTPS://HuggingFace.co/EleutherAI/pythia-70m-deduped", "hf-pythia", "URL"),
+        # as validate's duplicate-source rule sees it: scheme, www. and a trailing slash do not make a new source
+        ("--source-url", "http://www.huggingface.co/EleutherAI/pythia-70m-deduped/", "hf-pythia", "URL"),
     ],
 )
 def test_existing_source_is_found_and_reused(data: Path, flag: str, value: str, expected: str, matched: str):

@@ -85,18 +85,17 @@ def relations_of(asker: Asker, ds: Dataset, flags: dict[str, tuple[str, ...]]) -
             return chosen
 
 
+def _source_input(opts: dict) -> SourceInput:
+    """The new source's fields as the --source-* flags give them."""
+    fields = ("url", "title", "authors", "year", "doi", "arxiv")
+    return SourceInput(**{name: opts[f"source_{name}"] or "" for name in fields})
+
+
 def source_of(asker: Asker, ds: Dataset, opts: dict, for_check: bool) -> tuple[str, SourceInput | None]:
     """(existing source IRI, None) or ("", the new source's fields)."""
     if opts["source"]:
         return asker.pick(ds, opts["source"], "--source", "Source", "Document"), None
-    given = SourceInput(
-        opts["source_url"] or "",
-        opts["source_title"] or "",
-        opts["source_authors"] or "",
-        opts["source_year"] or "",
-        opts["source_doi"] or "",
-        opts["source_arxiv"] or "",
-    )
+    given = _source_input(opts)
     if not given.identified and not asker.no_input:
         answer = click.prompt("Source: its URL, DOI or arXiv id, or an existing source (id or search words)").strip()
         if lib._DOI.match(answer):
@@ -304,14 +303,7 @@ def source_command(**opts) -> None:
     ds = Dataset.load(opts["data_dir"])
     asker = Asker(opts["no_input"], walkthrough=not any(opts[k] for k in ("source_url", "source_doi", "source_arxiv")))
     cited = [asker.pick(ds, ref, "--cited-by", "Statement") for ref in opts["cited_by"]]
-    given = SourceInput(
-        opts["source_url"] or "",
-        opts["source_title"] or "",
-        opts["source_authors"] or "",
-        opts["source_year"] or "",
-        opts["source_doi"] or "",
-        opts["source_arxiv"] or "",
-    )
+    given = _source_input(opts)
     if not given.identified:
         if asker.no_input:
             asker.missing.append("--source-url (or --source-doi, --source-arxiv)")
