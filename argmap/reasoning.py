@@ -888,6 +888,14 @@ def _as_date(as_of: dt.date | str | None) -> dt.date:
         raise ReasoningError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
 
 
+def statuses(model: Model, semantics: str = "grounded", framework: Framework | None = None) -> dict[str, Value]:
+    """Just the status value of every item (no reasons, health or structure): what `argmap diff` compares."""
+    _check_semantics(semantics)
+    fw = framework or Framework(model)
+    final = _aggregate(fw.label(semantics, set(fw.withdrawn)), len(fw.iris))
+    return {iri: _VALUE[final[x]] for x, iri in enumerate(fw.iris)}
+
+
 def what_if(
     model: Model,
     retract: Sequence[str] = (),
@@ -952,6 +960,7 @@ __all__ = [
     "retraction_effects",
     "display_names",
     "short_name",
+    "statuses",
     "what_if",
 ]
 
