@@ -347,10 +347,14 @@ class Framework:
                 children[p].append(x)
         self.children = children
         self.components, self.component_of = self._components()
-        self.position = [0] * n  # topological position, for cause-before-effect ordering
-        for k, comp in enumerate(self.components):
+        # depth: the longest chain of dependencies above an item, so causes come before effects and items at
+        # the same depth in reading order
+        self.position = [0] * n
+        for comp in self.components:
+            inside = set(comp)
+            depth = max((self.position[p] + 1 for x in comp for p in parents[x] if p not in inside), default=0)
             for x in comp:
-                self.position[x] = k
+                self.position[x] = depth
 
     def _components(self) -> tuple[list[tuple[int, ...]], list[int]]:
         components = components_in_order(self.children)
@@ -583,7 +587,7 @@ def _changes(
         for x in list(near):
             near.update(fw.children[x])
         candidates = sorted(near)
-    found: list[tuple[int, int, Change]] = []
+    found: list[tuple[int, int, int, Change]] = []
     for x in candidates:
         if x in retract:
             continue
@@ -591,13 +595,12 @@ def _changes(
             held = [s for s in fw.direct[x] if before[s] == IN]
             held += [p for i in fw.inferences[x] for p in fw.premises[i]]
             evidence = all(fw.model.nodes[fw.iris[s]].kind == "evidence" for s in held)
-            found.append(
-                (fw.position[x], 0, Change(fw.iris[x], "loses all evidence" if evidence else "loses all support"))
-            )
+            what = "loses all evidence" if evidence else "loses all support"
+            found.append((fw.position[x], x, 0, Change(fw.iris[x], what)))
         if before[x] != after[x]:
-            found.append((fw.position[x], 1, Change(fw.iris[x], f"{_VALUE[before[x]]} → {_VALUE[after[x]]}")))
-    found.sort(key=lambda t: (t[0], t[1]))
-    return [c for _, _, c in found]
+            found.append((fw.position[x], x, 1, Change(fw.iris[x], f"{_VALUE[before[x]]} → {_VALUE[after[x]]}")))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found]
 
 
 def _incremental(fw: Framework, base: list[int], fixed: set[int], start: Iterable[int]) -> tuple[list[int], set[int]]:
