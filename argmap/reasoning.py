@@ -593,7 +593,12 @@ def _changes(
             continue
         if fw.has_supports(x) and fw.supported(x, before) and not fw.supported(x, after):
             held = [s for s in fw.direct[x] if before[s] == IN]
-            held += [p for i in fw.inferences[x] for p in fw.premises[i]]
+            held += [
+                p
+                for i in fw.inferences[x]
+                if before[i] == IN and all(before[q] == IN for q in fw.premises[i])
+                for p in fw.premises[i]
+            ]
             evidence = all(fw.model.nodes[fw.iris[s]].kind == "evidence" for s in held)
             what = "loses all evidence" if evidence else "loses all support"
             found.append((fw.position[x], x, 0, Change(fw.iris[x], what)))
