@@ -85,7 +85,6 @@ from .errors import ArgmapError
 from .model import STATEMENT_KINDS, Model, curie
 
 SEMANTICS = ("grounded", "preferred", "stable")
-Semantics = Literal["grounded", "preferred", "stable"]
 Value = Literal["accepted", "rejected", "undecided"]
 FLAGS = ("challenged-by-check", "no-evidence", "paper-only", "single-source", "stale")
 ITEM_KINDS = STATEMENT_KINDS | {"evidence", "inference"}
@@ -157,6 +156,13 @@ class Analysis:
     def flags(self, iri: str) -> tuple[str, ...]:
         return self._flags.get(iri, ())
 
+    def name(self, iri: str) -> str:
+        """The item's short name: R3d, F2, or its prefixed name."""
+        try:
+            return self.names[iri]
+        except KeyError:
+            return curie(iri)
+
     def counts(self) -> dict[str, int]:
         found = {"accepted": 0, "rejected": 0, "undecided": 0}
         for status in self.status.values():
@@ -173,6 +179,7 @@ class Analysis:
             "counts": self.counts(),
             "status": {
                 iri: {
+                    "name": self.name(iri),
                     "value": s.value,
                     "attackers": list(s.attackers),
                     "supports": list(s.supports),
