@@ -135,6 +135,15 @@ def test_bad_options_are_one_line_errors(args: list[str], message: str):
     assert len(result.stderr.splitlines()) == 1 and message in result.stderr
 
 
+def test_data_without_items_is_refused():
+    only_a_source = (
+        "@prefix am: <https://w3id.org/argmap/vocab#> .\n<https://w3id.org/argmap/id/source/s> a am:Source .\n"
+    )
+    result = run("-d", "-", input=only_a_source)
+    assert result.exit_code == 2
+    assert result.stderr == "Error: the data holds no statement, evidence or inference to analyse\n"
+
+
 def test_bad_turtle_is_one_line_with_file_and_line():
     bad = FIXTURES / "bad" / "syntax-error.ttl"
     result = run("-d", str(bad))
