@@ -221,41 +221,43 @@ def argdown_titles(model: Model) -> dict[str, str]:
 
 
 def argdown(model: Model) -> str:
-    """The argument in Argdown (loose mode): a statement definition `[title]: text {iri, kind}` per statement
-    and piece of evidence with the supports (`<+`) and attacks (`<-`) it receives below it, and an argument
-    per named inference with its premise-conclusion structure and the undercuts (`<_`) it receives."""
+    """The argument in Argdown (loose mode): a statement definition `[title]: text{iri, kind}` per statement
+    and piece of evidence, an argument `<title>` with its premise-conclusion structure per named inference,
+    then, per item, the relations it sends: supports (`+>`), attacks (`->`) and undercuts (`_>`). The
+    relations come after the definitions so that no definition has children (Argdown would then end its
+    text with a space)."""
     graph = aif_graph(model)
     titles = argdown_titles(model)
-    incoming: dict[str, list[tuple[str, str]]] = {}
-    for edge in model.edges:
-        if edge.source in titles and edge.target in titles and model.nodes[edge.source].kind != "inference":
-            symbol = {"supports": "<+", "attacks": "<-", "undercuts": "<_"}.get(edge.relation)
-            if symbol and (edge.relation != "undercuts" or edge.target in graph.inferences):
-                incoming.setdefault(edge.target, []).append((symbol, edge.source))
-    order = {iri: i for i, iri in enumerate(titles)}
 
-    def block(head: str, iri: str) -> str:
+    def ref(iri: str) -> str:
+        return f"<{titles[iri]}>" if iri in graph.inferences else f"[{titles[iri]}]"
+
+    def definition(iri: str) -> str:
         node = model.nodes[iri]
         data = "{iri: " + _yaml_string(iri) + ", kind: " + _yaml_string(node.kind) + "}"
-        lines = [f"{head}: {argdown_escape(statement_text(node))} {data}"]
-        for symbol, source in sorted(incoming.get(iri, []), key=lambda r: (r[0], order[r[1]])):
-            lines.append(f"    {symbol} [{titles[source]}]")
-        return "\n".join(lines) + "\n"
+        return f"{ref(iri)}: {argdown_escape(statement_text(node))}{data}\n"
 
     parts = [
         "===\ntitle: argmap export\nmodel:\n    mode: loose\n===\n",
         "// Exported by argmap. Statement titles are compact IRIs; each item's data holds its IRI and kind.\n",
     ]
-    for node in graph.inodes:
-        parts.append(block(f"[{titles[node.iri]}]", node.iri))
+    parts.extend(definition(node.iri) for node in graph.inodes)
     for iri, scheme in graph.inferences.items():
-        parts.append(block(f"<{titles[iri]}>", iri))
+        parts.append(definition(iri))
         if scheme.premises and scheme.conclusions:
-            pcs = [f"({i}) [{titles[p]}]" for i, p in enumerate(scheme.premises, 1)]
-            pcs.append("----")
-            start = len(scheme.premises) + 1
-            pcs.extend(f"({i}) [{titles[c]}]" for i, c in enumerate(scheme.conclusions[:1], start))
+            pcs = [f"({i}) {ref(p)}" for i, p in enumerate(scheme.premises, 1)]
+            pcs += ["----", f"({len(scheme.premises) + 1}) {ref(scheme.conclusions[0])}"]
             parts.append("\n".join(pcs) + "\n")
+    sent: dict[str, list[str]] = {}
+    symbols = {"supports": "+>", "attacks": "->", "undercuts": "_>"}
+    for edge in model.edges:  # sorted by source, target, relation
+        if edge.source not in titles or edge.target not in titles or edge.source in graph.inferences:
+            continue
+        if edge.relation in symbols and (edge.relation != "undercuts" or edge.target in graph.inferences):
+            sent.setdefault(edge.source, []).append(f"    {symbols[edge.relation]} {ref(edge.target)}")
+    for iri in titles:
+        if iri in sent:
+            parts.append(ref(iri) + "\n" + "\n".join(sent[iri]) + "\n")
     return "\n".join(parts)
 
 
