@@ -60,11 +60,10 @@ CA_TEXT = "Default Conflict"
 
 
 def statement_text(node: Node) -> str:
-    """What an item says, as one line: its am:text, else its label (evidence, inferences), else its compact IRI."""
+    """What an item says: its am:text, else its label (evidence, inferences), else its compact IRI."""
     for value in (node.text, node.label):
-        line = " ".join((value or "").split())
-        if line:
-            return line
+        if value and value.strip():
+            return value
     return curie(node.iri)
 
 
