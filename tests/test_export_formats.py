@@ -340,7 +340,7 @@ def test_invalid_data_exports_nothing_and_keeps_the_old_file(tmp_path):
 def test_the_argument_and_map_exports_of_the_shipped_data_are_deterministic(exported):
     from argmap import interchange
 
-    model, files = exported["shipped"]
+    _, files = exported["shipped"]
     again = build_model(load_paths(DATASETS["shipped"]).store)  # a second load: new blank nodes, same bytes
     for fmt, make in (
         ("argdown", interchange.argdown),
