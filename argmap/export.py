@@ -186,6 +186,10 @@ def _by_subject(triples: Sequence[Triple], writer: _Writer) -> list[tuple[object
 
 
 # ------------------------------------------------------------------------------------ Turtle
+#: The comment atop the Turtle dump: the site's data/argmap.ttl and `argmap export --format turtle` alike.
+DUMP_HEADER = "The Public AI debate as an argument graph (argmap). Subjects sorted by IRI."
+
+
 def turtle(
     store: ox.Store,
     subjects: Iterable[str] | None = None,

@@ -57,7 +57,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STEPS = ("parse", "validate", "shacl-peer", "query", "build", "analyse", "help", "map", "home")
+STEPS = ("parse", "validate", "shacl-peer", "query", "build", "analyse", "export", "help", "map", "home")
 READY = "#map[data-ready='true']"  # the site's "map drawn" signal (tests/test_browser.py relies on it too)
 PANEL = "#map-panel"  # what a click on a node opens
 
@@ -247,6 +247,18 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
         f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
     if "analyse" in steps:
         bench_analyse(new, paths, runs, warmup)
+    if "export" in steps:
+        from argmap.interchange import FORMATS, make_export
+        from argmap.load import load_paths
+        from argmap.model import build_model
+
+        loaded = load_paths(paths)  # validation is the validate step's figure; this times the exporters alone
+        f = new("export-model", "build the model the exporters share (in-process)")
+        inproc(f, lambda: build_model(loaded.store), runs, warmup)
+        model = build_model(loaded.store)
+        for fmt in FORMATS:
+            f = new(f"export-{fmt}", f"make the {fmt} export from the model (in-process)")
+            inproc(f, lambda fmt=fmt: make_export(fmt, loaded, model), runs, warmup)
     if "help" in steps:
         f = new("help", "argmap --help")
         whole(f, [*argmap_command(), "--help"], runs, warmup)

@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analyse_cmd",
         "Show which statements stand, what a retraction would change, and where the evidence is thin.",
     ),
+    "export": (
+        "export_cmd",
+        "Export the graph for other tools: Argdown, AIF (JSON, RDF), GraphML, CSV, Turtle, N-Triples, JSON-LD, BibTeX.",
+    ),
     "new": (
         "new_cmd",
         "Add evidence, a source or a claim to the data: asks for what flags do not give, validates, saves atomically.",

@@ -547,9 +547,7 @@ def build_site(
 
     # data downloads
     dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
-    files[DATA_FILES["turtle"][0]] = export.turtle(
-        store, header="The Public AI debate as an argument graph (argmap). Subjects sorted by IRI."
-    ).encode()
+    files[DATA_FILES["turtle"][0]] = export.turtle(store, header=export.DUMP_HEADER).encode()
     files[DATA_FILES["ntriples"][0]] = export.ntriples(store).encode()
     files[DATA_FILES["jsonld"][0]] = export.jsonld(store).encode()
     files[DATA_FILES["void"][0]] = export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode()
