@@ -393,11 +393,8 @@
     if (state.focus && current.hood) {
       var ids = keys(current.hood).filter(function (id) { return current.set[id]; });
       network.fit({ nodes: ids, animation: false });
-      if (network.getScale() < READABLE) {
-        network.moveTo({ position: current.pos[state.focus], scale: READABLE, animation: false });
-      } else if (network.getScale() > 1.2) {
-        network.moveTo({ position: current.pos[state.focus], scale: 1.2, animation: false });
-      }
+      var scale = Math.min(1.2, Math.max(READABLE, network.getScale()));
+      network.moveTo({ position: current.pos[state.focus], scale: scale, animation: false });
       return;
     }
     if (camera === "fit") { network.fit({ animation: false }); return; }
@@ -497,16 +494,18 @@
     return wrap;
   }
 
-  function foldedBelow(id) { /* every node folded under `id` in the drawing as it is */
-    var found = {};
+  function below(id) { /* what hangs under `id` along the fold links, counted by kind */
+    var counts = {};
+    var seen = {};
     var stack = (children[id] || []).slice();
     while (stack.length) {
       var c = stack.pop();
-      if (current.set[c] || found[c]) { continue; }
-      found[c] = true;
+      if (seen[c]) { continue; }
+      seen[c] = true;
+      counts[byId[c].kind] = (counts[byId[c].kind] || 0) + 1;
       stack.push.apply(stack, children[c] || []);
     }
-    return found;
+    return counts;
   }
 
   function showPanel(id) {
@@ -516,11 +515,10 @@
       (n.section ? " · " + plain(n.section) : "") + (n.status ? " · " + plain(n.status) : "");
     panelTitle.textContent = plain(n.label);
     while (panelBody.firstChild) { panelBody.removeChild(panelBody.firstChild); }
-    var folded = current.counts && current.counts[id];
     var isOpen = state.open.indexOf(id) >= 0;
-    if ((folded && countsText(folded)) || isOpen) {
+    if (children[id]) {
       var fold = el("p", "panel-fold");
-      if (folded) { fold.appendChild(el("span", null, "Folded under it: " + countsText(folded).replace(/^\+ /, "") + ". ")); }
+      fold.appendChild(el("span", null, "Under it: " + countsText(below(id)).replace(/^\+ /, "") + ". "));
       var toggle = el("button", "fold-toggle", isOpen ? "Fold them again" : "Show them on the map");
       toggle.type = "button";
       toggle.id = "map-open-cluster";
@@ -729,6 +727,6 @@
   window.argmap = {
     network: network, nodes: nodes, edges: edges, data: data, select: select, search: matches,
     open: toggleOpen, overview: overview, state: function () { return JSON.parse(JSON.stringify(state)); },
-    drawn: function () { return keys(current.set).sort(); }
+    drawn: function () { return keys(current.set).sort(); }, perRow: perRow, readable: READABLE
   };
 }());
