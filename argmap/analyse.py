@@ -31,8 +31,8 @@ ROW_STEP = 95
 #: A layer wider than this is wrapped onto several rows.
 MAX_ROW = 24
 #: Vertical steps of the map's reflowed views (`compact_layout`): few nodes, wrapped labels with a count line.
-COMPACT_ROW_STEP = 125
-COMPACT_LAYER_STEP = 175
+COMPACT_ROW_STEP = 140
+COMPACT_LAYER_STEP = 190
 
 
 def argument_graph(model: Model, include_cites: bool = True) -> nx.DiGraph:

@@ -25,13 +25,23 @@ def page_of(model, node) -> str:
 
 
 def graph_of(site) -> dict:
-    text = (site / "static" / "graph.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("=") + 1 :].strip().rstrip(";"))
+    """The map's data: static/graph.js, with each node's texts from static/graph-details.js."""
+
+    def read(name):
+        text = (site / "static" / name).read_text(encoding="utf-8")
+        return json.loads(text[text.index("=") + 1 :].strip().rstrip(";"))
+
+    graph, details = read("graph.js"), read("graph-details.js")
+    for node in graph["nodes"]:
+        node.update(details[node["id"]])
+    return graph
 
 
 def open_map(browsing, path="map/"):
+    """A page with the map drawn and the nodes' texts (loaded after the drawing) in."""
     page = browsing.open(path)
     page.wait_for_selector(READY, state="attached")
+    page.wait_for_selector("#map[data-details='true']", state="attached")
     return page
 
 

@@ -55,6 +55,7 @@ def svg_texts(svg) -> list[str]:
 def open_map(browsing, path="map/"):
     page = browsing.open(path)
     page.wait_for_selector(READY, state="attached")
+    page.wait_for_selector("#map[data-details='true']", state="attached")
     return page
 
 
@@ -257,7 +258,7 @@ def test_url_state_round_trips_through_history_and_a_shared_link(web, real_model
 def test_home_shows_a_static_preview_and_loads_the_map_only_on_request(web, real_model):
     page = web.open("")
     loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-    assert not [u for u in loaded if u.endswith(("vis-network.min.js", "graph.js", "map.js"))]
+    assert not [u for u in loaded if u.endswith(("vis-network.min.js", "graph.js", "graph-details.js", "map.js"))]
     preview = page.locator(".map-preview-svg.wide")
     assert preview.is_visible()
     texts = svg_texts(preview)

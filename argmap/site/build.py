@@ -559,6 +559,20 @@ def map_status(model: Model) -> dict[str, str]:
     return {iri: found[iri].value for iri in sorted(found) if iri in model.nodes and model.nodes[iri].on_map}
 
 
+#: What the map's panel and search read of a node, loaded after the first drawing (static/graph-details.js):
+#: the drawing needs only the rest (static/graph.js), so it does not wait for the longest texts.
+DETAIL_KEYS = ("search", "text", "quote", "source", "locator", "section", "figure", "asOf")
+
+
+def split_graph(graph: dict) -> tuple[dict, dict[str, dict]]:
+    """The map's data in two: everything but the nodes' `DETAIL_KEYS`, and those by node id."""
+    nodes, details = [], {}
+    for node in graph["nodes"]:
+        nodes.append({k: v for k, v in node.items() if k not in DETAIL_KEYS})
+        details[node["id"]] = {k: node[k] for k in DETAIL_KEYS if k in node}
+    return {**graph, "nodes": nodes}, details
+
+
 def _environment(site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -710,7 +724,9 @@ def build_site(
             files["static/" + path.name] = path.read_bytes()
     files["static/vis-network.min.js"] = vis
     graph = site.graph_data()
-    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(graph) + ";\n").encode()
+    structure, details = split_graph(graph)
+    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(structure) + ";\n").encode()
+    files["static/graph-details.js"] = ("window.ARGMAP_DETAILS = " + script_json(details) + ";\n").encode()
 
     sizes = {name: len(data) for name, data in files.items()}
     pages = gather_pages(site)

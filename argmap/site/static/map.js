@@ -46,6 +46,32 @@
   });
   Object.keys(children).forEach(function (id) { children[id].sort(byPlace); });
 
+  /* The nodes' texts (static/graph-details.js) come after the first drawing: the panel and the search
+     fill in what they have and again when the texts arrive. */
+  var details = false;
+  var detailsWaiting = [];
+  var detailsAsked = false;
+  function withDetails(then) {
+    if (details) { if (then) { then(); } return; }
+    if (then) { detailsWaiting.push(then); }
+    if (detailsAsked) { return; }
+    detailsAsked = true;
+    var script = document.createElement("script");
+    script.src = root + "static/graph-details.js";
+    script.onload = function () {
+      var found = window.ARGMAP_DETAILS || {};
+      Object.keys(found).forEach(function (id) {
+        var n = byId[id];
+        if (!n) { return; }
+        Object.keys(found[id]).forEach(function (k) { n[k] = found[id][k]; });
+      });
+      details = true;
+      container.setAttribute("data-details", "true");
+      detailsWaiting.splice(0).forEach(function (f) { f(); });
+    };
+    document.body.appendChild(script);
+  }
+
   function plain(text) { return String(text == null ? "" : text); }
   function keys(set) { return Object.keys(set); }
 
@@ -168,13 +194,30 @@
     return owner;
   }
 
-  function countsText(counts) {
+  function countsText(counts) { /* every kind, for the panel */
     if (!counts) { return ""; }
     var parts = [];
     data.kinds.forEach(function (k) {
       var n = counts[k.id];
       if (n) { parts.push(n + " " + (n === 1 ? k.label : k.plural).toLowerCase()); }
     });
+    return parts.length ? "+ " + parts.join(" · ") : "";
+  }
+
+  function shortCounts(counts) { /* at most three parts, for a label on the map */
+    if (!counts) { return ""; }
+    var others = Object.keys(counts).filter(function (k) { return k !== "evidence" && k !== "source"; });
+    var statements = 0;
+    others.forEach(function (k) { statements += counts[k]; });
+    var parts = [];
+    if (others.length === 1) {
+      var k = kinds[others[0]];
+      parts.push(statements + " " + (statements === 1 ? k.label : k.plural).toLowerCase());
+    } else if (statements) {
+      parts.push(statements + " statements");
+    }
+    if (counts.evidence) { parts.push(counts.evidence + " evidence"); }
+    if (counts.source) { parts.push(counts.source + (counts.source === 1 ? " source" : " sources")); }
     return parts.length ? "+ " + parts.join(" · ") : "";
   }
 
@@ -278,20 +321,20 @@
   });
 
   function nodeItem(n, counts, dim) {
-    var extra = countsText(counts);
+    var extra = shortCounts(counts);
     var item = {
       id: n.id, group: n.kind, x: 0, y: 0,
       label: plain(n.label) + (extra ? "\n" + extra : ""),
       title: plain(n.label) + "\n" + plain(n.kindLabel) + (n.outline ? " " + plain(n.outline) : "") +
-        (n.status ? "\nStatus: " + plain(n.status) : "") + (extra ? "\n" + extra + " folded here" : ""),
+        (n.status ? "\nStatus: " + plain(n.status) : "") + (counts ? "\n" + countsText(counts) + " folded here" : ""),
       opacity: dim ? 0.22 : 1,
       font: { color: dim ? "#9ca3af" : "#111827", size: 14, face: FONT }
     };
     if (n.thesis) {
-      item.font = { size: 20, color: dim ? "#9ca3af" : "#0b1f4d", face: FONT };
+      item.font = { size: 15, color: dim ? "#9ca3af" : "#0b1f4d", face: FONT };
       item.borderWidth = 3;
-      item.widthConstraint = { maximum: 320 };
-      item.margin = 14;
+      item.widthConstraint = { maximum: X_STEP - 16 };
+      item.margin = 10;
     }
     if (n.status && statuses[n.status]) {
       var k = kinds[n.kind];
@@ -405,13 +448,11 @@
       keys(current.pos).forEach(function (id) { top = Math.min(top, current.pos[id].y); });
       keys(current.pos).forEach(function (id) {
         if (current.pos[id].y !== top) { return; }
-        var box = network.getBoundingBox(id);
-        left = Math.min(left, box.left);
-        right = Math.max(right, box.right);
-        top = Math.min(top, box.top);
+        left = Math.min(left, current.pos[id].x);
+        right = Math.max(right, current.pos[id].x);
       });
       var height = (container.clientHeight || 500) / READABLE;
-      network.moveTo({ position: { x: (left + right) / 2, y: top - 20 + height / 2 }, scale: READABLE, animation: false });
+      network.moveTo({ position: { x: (left + right) / 2, y: top - 75 + height / 2 }, scale: READABLE, animation: false });
     } else if (network.getScale() > 1.1) {
       network.moveTo({ scale: 1.1, animation: false });
     }
@@ -511,6 +552,9 @@
   function showPanel(id) {
     var n = byId[id];
     if (!n || !panel) { return; }
+    if (!details) {
+      withDetails(function () { if (panel.getAttribute("data-node") === id && !panel.hidden) { showPanel(id); } });
+    }
     panelKind.textContent = plain(n.kindLabel) + (n.outline ? " · " + plain(n.outline) : "") +
       (n.section ? " · " + plain(n.section) : "") + (n.status ? " · " + plain(n.status) : "");
     panelTitle.textContent = plain(n.label);
@@ -660,7 +704,8 @@
     var words = fold(query).split(/[^\w]+/).filter(Boolean);
     if (!words.length) { return []; }
     var found = data.nodes.filter(function (n) {
-      return words.every(function (w) { return n.search.indexOf(w) >= 0; });
+      var text = details ? n.search : fold(n.label);
+      return words.every(function (w) { return text.indexOf(w) >= 0; });
     });
     found.sort(function (a, b) {
       var la = words.every(function (w) { return fold(a.label).indexOf(w) >= 0; }) ? 0 : 1;
@@ -675,6 +720,7 @@
   function closeResults() { results.hidden = true; }
 
   function showResults() {
+    if (!details) { withDetails(showResults); }
     var query = search.value;
     while (results.firstChild) { results.removeChild(results.firstChild); }
     var found = matches(query);
@@ -721,7 +767,10 @@
   window.addEventListener("popstate", function () { state = readHash(); render("auto"); });
   state = readHash();
   render("auto");
-  network.once("afterDrawing", function () { container.setAttribute("data-ready", "true"); });
+  network.once("afterDrawing", function () {
+    container.setAttribute("data-ready", "true");
+    window.setTimeout(function () { withDetails(null); }, 0);
+  });
   network.redraw();
 
   window.argmap = {
