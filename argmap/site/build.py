@@ -548,15 +548,12 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
 
 
 def map_status(model: Model) -> dict[str, str]:
-    """THE STATUS HOOK of the map: IRI -> "accepted" | "rejected" | "undecided", for every map node that has
-    one. The argument's status comes from `argmap.reasoning.analyse` (grounded semantics); until that module
-    exists in this tree, the map carries no status and draws no status border."""
-    try:
-        from ..reasoning import analyse  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return {}
-    found = analyse(model).status
-    return {iri: found[iri].value for iri in sorted(found) if iri in model.nodes and model.nodes[iri].on_map}
+    """The map's status hook: IRI -> "accepted" | "rejected" | "undecided" (grounded semantics, from
+    `argmap.reasoning.statuses`) for every map node that has one; the map draws it as the node's border."""
+    from ..reasoning import statuses
+
+    found = statuses(model)
+    return {iri: found[iri] for iri in sorted(found) if iri in model.nodes and model.nodes[iri].on_map}
 
 
 #: What the map's panel and search read of a node, loaded after the first drawing (static/graph-details.js):
