@@ -651,6 +651,7 @@
 
   /* ---------------------------------------------------------------- pointer, wheel and keys */
   var frame = container.querySelector(".vis-network") || container;
+  frame.setAttribute("role", "application"); /* a labelled, focusable widget with keys of its own */
   frame.setAttribute("aria-label", "Argument map canvas: arrow keys pan, + and - zoom, Esc returns to the overview; use the search box to reach a node");
   var active = false; /* the wheel zooms the map only after a click on it, or with Ctrl (or ⌘) held */
   var zooming = false;
