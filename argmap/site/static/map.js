@@ -21,6 +21,7 @@
   var X_STEP = levels.xStep, ROW_STEP = levels.rowStep, LAYER_STEP = levels.layerStep;
   var READABLE = 0.9; /* the scale at which the smallest label (14 px) is drawn at 12.6 px */
   var FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
+  var LABEL_BACKGROUND = "rgba(252, 252, 253, 0.85)"; /* labels stay legible over the lines behind them */
 
   var byId = {};
   var kinds = {};
@@ -330,6 +331,8 @@
       opacity: dim ? 0.22 : 1,
       font: { color: dim ? "#9ca3af" : "#111827", size: 14, face: FONT }
     };
+    var inside = kinds[n.kind] && (kinds[n.kind].shape === "box" || kinds[n.kind].shape === "ellipse");
+    if (!inside && !dim) { item.font.background = LABEL_BACKGROUND; } /* a label under its shape, over the lines */
     if (n.thesis) {
       item.font = { size: 15, color: dim ? "#9ca3af" : "#0b1f4d", face: FONT };
       item.borderWidth = 3;
