@@ -1,9 +1,17 @@
 """Stage 3: the argument as a networkx graph — degrees, thin support, and a still, layered layout.
 
-The layout is computed here, at build time, so the map in the browser is drawn once and never moves:
+The layout is computed here, at build time, so the map in the browser never runs physics:
 the thesis on top, every reason one layer below what it bears on (longest path, so an edge always points
 up), sources in a band at the bottom, and the nodes of each layer ordered by the barycentre of their
 neighbours (a few sweeps down and up) to keep lines short and crossings few.
+
+The map draws this layout in levels of detail (`map_levels`): every map node has a tier (the argument's
+skeleton first: thesis and conclusions, then challenges, principles and views, then responses, then the
+other statements, evidence and inferences, sources) and a fold parent (what it bears on, one step up the
+layers, so the fold links form a forest). The first view draws the top tiers that fit a budget; every other
+node is folded into its nearest drawn ancestor and counted there until the reader opens it. A drawn set is
+laid out by `compact_layout`: the global layer is the row, the global order within the layer is the order,
+empty layers are dropped and long rows wrap (the browser runs the same rule for the sets it draws later).
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ LAYER_STEP = 190
 ROW_STEP = 95
 #: A layer wider than this is wrapped onto several rows.
 MAX_ROW = 24
+#: Vertical steps of the map's reflowed views (`compact_layout`): few nodes, wrapped labels with a count line.
+COMPACT_ROW_STEP = 140
+COMPACT_LAYER_STEP = 190
 
 
 def argument_graph(model: Model, include_cites: bool = True) -> nx.DiGraph:
@@ -188,6 +199,125 @@ def _coordinates(rows: dict[int, list[str]]) -> dict[str, tuple[int, int]]:
     return dict(sorted(positions.items()))
 
 
+#: The map's levels of detail: tier -> kinds (tier 0, the thesis and conclusions, is told apart in `node_tier`).
+MAP_TIERS: tuple[tuple[str, ...], ...] = (
+    (),  # the thesis and the conclusions
+    ("challenge", "principle", "view"),
+    ("response",),
+    ("claim", "example", "implication"),
+    ("evidence", "inference"),
+    ("source",),
+)
+#: The most nodes the map's first view draws (whole tiers only; the thesis tier always).
+FIRST_VIEW_BUDGET = 60
+#: Which outgoing relation names a node's fold parent first (what the node is chiefly about).
+FOLD_PREFERENCE = (
+    "responds-to",
+    "attacks",
+    "undercuts",
+    "instantiates",
+    "in-category",
+    "supports",
+    "qualifies",
+    "concludes",
+    "premise",
+)
+
+
+def node_tier(node: Node) -> int:
+    """The map tier of a node: 0 for the thesis and conclusions, else its kind's tier (`MAP_TIERS`)."""
+    if node.is_thesis or node.is_conclusion:
+        return 0
+    for tier, kinds in enumerate(MAP_TIERS):
+        if node.kind in kinds:
+            return tier
+    return len(MAP_TIERS)
+
+
+@dataclass(frozen=True)
+class MapLevels:
+    """The map's levels of detail: each node's tier and fold parent, and the tiers the first view draws."""
+
+    tiers: dict[str, int]
+    parents: dict[str, str | None]
+    first_tiers: int  # the first view draws the nodes of tier < first_tiers
+
+    @property
+    def first_view(self) -> list[str]:
+        return sorted(n for n, t in self.tiers.items() if t < self.first_tiers)
+
+
+def map_levels(model: Model, layout: Layout, budget: int = FIRST_VIEW_BUDGET) -> MapLevels:
+    """Tiers and fold parents of every map node (deterministic; a forest, since a parent is always on a
+    higher layer than its child, or is a source's citer).
+
+    A statement's, evidence item's or inference's parent is what it bears on, by `FOLD_PREFERENCE`, among
+    the targets on a higher layer; the thesis tier has none. A source's parent is what cites it, the one of
+    the highest tier (then the first in the model's order). The first view takes whole tiers while they fit
+    `budget` nodes, and always the thesis tier.
+    """
+    nodes = model.map_nodes()
+    order = {n.iri: i for i, n in enumerate(nodes)}
+    tiers = {n.iri: node_tier(n) for n in nodes}
+    layers = layout.layers
+    rank = {r: i for i, r in enumerate(FOLD_PREFERENCE)}
+    parents: dict[str, str | None] = {}
+    for node in nodes:
+        parent: str | None = None
+        if tiers[node.iri] == 0:
+            pass
+        elif node.kind == "source":
+            citers = [e.source for e in model.incoming(node.iri, "cites") if e.source in tiers]
+            if citers:
+                parent = min(citers, key=lambda c: (tiers[c], order[c]))
+        else:
+            candidates = [
+                e
+                for e in model.outgoing(node.iri, *FOLD_PREFERENCE)
+                if e.target in tiers and layers[e.target] < layers[node.iri]
+            ]
+            if candidates:
+                best = min(candidates, key=lambda e: (rank[e.relation], tiers[e.target], order[e.target]))
+                parent = best.target
+        parents[node.iri] = parent
+    by_tier: dict[int, int] = defaultdict(int)
+    for tier in tiers.values():
+        by_tier[tier] += 1
+    first, total = 1, by_tier[0]
+    for tier in range(1, len(MAP_TIERS) + 1):
+        if total + by_tier[tier] > budget:
+            break
+        total += by_tier[tier]
+        first = tier + 1
+    return MapLevels(tiers=dict(sorted(tiers.items())), parents=dict(sorted(parents.items())), first_tiers=first)
+
+
+def compact_layout(
+    layout: Layout, members: list[str], per_row: int = MAX_ROW, x_step: int = X_STEP
+) -> dict[str, tuple[int, int]]:
+    """Positions for drawing only `members`: one row per global layer that has members (top to bottom), the
+    members in their global left-to-right order, rows longer than `per_row` wrapped and staggered; centred
+    on x = 0. static/map.js's `compact` is the same rule."""
+    rows: dict[int, list[str]] = defaultdict(list)
+    for iri in sorted(members, key=lambda n: (layout.layers[n], layout.positions[n][0], n)):
+        rows[layout.layers[iri]].append(iri)
+    positions: dict[str, tuple[int, int]] = {}
+    y = 0
+    for k in sorted(rows):
+        row = rows[k]
+        count = math.ceil(len(row) / per_row)
+        size = math.ceil(len(row) / count)
+        for r in range(count):
+            chunk = row[r * size : (r + 1) * size]
+            offset = (len(chunk) - 1) * x_step / 2
+            stagger = (x_step // 2) if (r % 2 and count > 1) else 0
+            for i, iri in enumerate(chunk):
+                positions[iri] = (int(round(i * x_step - offset + stagger)), y)
+            y += COMPACT_ROW_STEP
+        y += COMPACT_LAYER_STEP - COMPACT_ROW_STEP
+    return dict(sorted(positions.items()))
+
+
 def _with_bearing_evidence(model: Model, found: set[str], statements: list[str]) -> set[str]:
     """Add to `found` the evidence and inferences bearing (transitively) on `statements`, and the sources
     of everything found that the map shows."""
@@ -228,12 +358,20 @@ def section_members(model: Model) -> dict[str, list[str]]:
 
 
 __all__ = [
+    "COMPACT_LAYER_STEP",
+    "COMPACT_ROW_STEP",
+    "FIRST_VIEW_BUDGET",
     "MAP_KINDS",
+    "MAP_TIERS",
     "Layout",
+    "MapLevels",
     "argument_graph",
     "degrees",
     "evidence_sources",
+    "compact_layout",
     "layered_layout",
+    "map_levels",
+    "node_tier",
     "section_members",
     "single_source_statements",
     "view_members",

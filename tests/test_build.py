@@ -106,6 +106,7 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
         "data/sources.bib",
         "static/vis-network.min.js",
         "static/graph.js",
+        "static/graph-details.js",
         "claim/open-weights-are-inert/index.html",
     ):
         assert (out / path).is_file(), path
@@ -350,8 +351,9 @@ def test_hostile_text_is_escaped_in_every_file(hostile_site):
         assert "<script>window" not in text, page
         assert "<img" not in text and "<marquee" not in text and "<b>" not in text, page
         assert 'href="javascript:' not in text.lower(), page
-    graph = (hostile_site / "static" / "graph.js").read_text(encoding="utf-8")
-    assert "<" not in graph and ">" not in graph
+    for name in ("graph.js", "graph-details.js"):
+        graph = (hostile_site / "static" / name).read_text(encoding="utf-8")
+        assert "<" not in graph and ">" not in graph
     org = (hostile_site / "org" / "hostile-lab" / "index.html").read_text(encoding="utf-8")
     assert "javascript:window.__pwned=5" in org  # shown as text, not as a link
     assert 'href="javascript' not in org

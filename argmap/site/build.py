@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,7 +30,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .. import __version__, export
-from ..analyse import layered_layout, section_members, single_source_statements, view_members
+from ..analyse import (
+    COMPACT_LAYER_STEP,
+    COMPACT_ROW_STEP,
+    MAX_ROW,
+    X_STEP,
+    compact_layout,
+    layered_layout,
+    map_levels,
+    section_members,
+    single_source_statements,
+    view_members,
+)
 from ..config import BASE_IRI
 from ..load import Loaded
 from ..model import (
@@ -160,6 +172,8 @@ class Site:
         self.console = console
         self.pages = page_folders(model)
         self.layout = layered_layout(model)
+        self.levels = map_levels(model, self.layout)
+        self.status = map_status(model)
         self.views = view_members(model)
         self.sections = section_members(model)
         self.single_source = single_source_statements(model)
@@ -353,6 +367,8 @@ class Site:
                 "kindLabel": kind_label(node),
                 "x": x,
                 "y": y,
+                "layer": self.layout.layers[node.iri],
+                "tier": self.levels.tiers[node.iri],
                 "page": self.page(node),
                 "search": node_search_text(node),
                 "sections": sorted(section_of.get(node.iri, [])),
@@ -371,6 +387,11 @@ class Site:
                     item[key] = value
             if node.is_thesis:
                 item["thesis"] = True
+            parent = self.levels.parents[node.iri]
+            if parent:
+                item["parent"] = curie(parent)
+            if node.iri in self.status:
+                item["status"] = self.status[node.iri]
             if node.source:
                 item["source"] = self.label(node.source)
             nodes.append(item)
@@ -400,6 +421,7 @@ class Site:
             {"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections() if s.iri in self.sections
         ]
         views = [{"id": curie(v.iri), "label": v.label} for v in model.of_kind("view")]
+        statuses_used = sorted(set(self.status.values()), key=lambda v: list(STATUS_STYLE).index(v))
         return {
             "nodes": nodes,
             "edges": edges,
@@ -407,7 +429,145 @@ class Site:
             "relations": legend,
             "sections": sections,
             "views": views,
+            "statuses": [{"id": v, **STATUS_STYLE[v]} for v in statuses_used],
+            "levels": {
+                "firstTiers": self.levels.first_tiers,
+                "xStep": X_STEP,
+                "rowStep": COMPACT_ROW_STEP,
+                "layerStep": COMPACT_LAYER_STEP,
+                "perRow": MAX_ROW,
+            },
         }
+
+    # ------------------------------------------------------------------------ the map's static preview
+    def map_preview(self, per_row: int, max_tier: int | None = None) -> dict[str, Any]:
+        """The first view of the map as data for an inline SVG (no script): boxes at `compact_layout`
+        positions with wrapped labels, and lines for the argument edges between them (or to the nearest
+        drawn ancestor, through what is folded). Deterministic; the size is bounded by the first view's budget."""
+        levels = self.levels
+        limit = levels.first_tiers if max_tier is None else min(max_tier, levels.first_tiers)
+        members = [iri for iri in levels.first_view if levels.tiers[iri] < limit]
+        drawn = set(members)
+        positions = compact_layout(self.layout, members, per_row=per_row)
+        width, line_height, pad = X_STEP - 24, 17, 8
+        boxes = []
+        for iri in sorted(members, key=lambda i: (positions[i][1], positions[i][0])):
+            node = self.model.nodes[iri]
+            lines = textwrap.wrap(node.label, 21 if node.is_thesis else 24, max_lines=3, placeholder=" …") or [""]
+            height = (len(lines) + 1) * line_height + 2 * pad
+            x, y = positions[iri]
+            style = KIND_STYLE[node.kind]
+            boxes.append(
+                {
+                    "node": node,
+                    "x": x - width // 2,
+                    "y": y - height // 2,
+                    "cx": x,
+                    "cy": y,
+                    "width": width,
+                    "height": height,
+                    "lines": [
+                        (y - height // 2 + pad + line_height * (i + 1) - 4, text) for i, text in enumerate(lines)
+                    ],
+                    "fill": style["color"],
+                    "stroke": style["border"],
+                    "thesis": node.is_thesis,
+                }
+            )
+
+        def ancestor(iri: str) -> str | None:
+            parent = levels.parents.get(iri)
+            while parent is not None and parent not in drawn:
+                parent = levels.parents.get(parent)
+            return parent
+
+        folded: dict[str, dict[str, int]] = {}
+        for iri in levels.tiers:
+            if iri not in drawn and (owner := ancestor(iri)) is not None:
+                kind = self.model.nodes[iri].kind
+                folded.setdefault(owner, {}).setdefault(kind, 0)
+                folded[owner][kind] += 1
+        for box in boxes:
+            counts = folded.get(box["node"].iri, {})
+            words = " · ".join(
+                f"{counts[k]} {KIND_LABELS[k][0 if counts[k] == 1 else 1].lower()}" for k in MAP_KINDS if counts.get(k)
+            )
+            wrapped = textwrap.wrap("+ " + words, 27, max_lines=2, placeholder=" …") if words else []
+            bottom = box["y"] + box["height"]
+            box["height"] += line_height * max(0, len(wrapped) - 1)
+            box["folded"] = [(bottom - 9 + line_height * i, text) for i, text in enumerate(wrapped)]
+        box_of = {b["node"].iri: b for b in boxes}
+
+        lines_drawn: dict[tuple[str, str], str] = {}
+        for edge in self.model.edges:
+            if edge.source in drawn and edge.target in drawn and edge.relation in RELATION_STYLE:
+                lines_drawn.setdefault((edge.source, edge.target), edge.relation)
+        for iri in members:
+            up = ancestor(iri)
+            if up is not None and (iri, up) not in lines_drawn:
+                lines_drawn[(iri, up)] = "folded"
+        edges = []
+        for (source, target), relation in sorted(lines_drawn.items()):
+            y1, y2 = positions[source][1], positions[target][1]
+            if y1 == y2:
+                continue
+            low, high = (box_of[source], box_of[target]) if y1 > y2 else (box_of[target], box_of[source])
+            style = RELATION_STYLE.get(relation, {"color": "#9ca3af", "dashes": [4, 4]})
+            dashes = style.get("dashes")
+            edges.append(
+                {
+                    "x1": low["cx"],
+                    "y1": low["y"],
+                    "x2": high["cx"],
+                    "y2": high["y"] + high["height"],
+                    "color": style["color"],
+                    "dash": " ".join(str(d) for d in dashes) if dashes else None,
+                }
+            )
+        xs = [b["x"] for b in boxes] + [b["x"] + b["width"] for b in boxes]
+        ys = [b["y"] for b in boxes] + [b["y"] + b["height"] for b in boxes]
+        left, top = (min(xs) - 10, min(ys) - 10) if boxes else (0, 0)
+        right, bottom = (max(xs) + 10, max(ys) + 10) if boxes else (10, 10)
+        return {
+            "boxes": boxes,
+            "edges": edges,
+            "view_box": f"{left} {top} {right - left} {bottom - top}",
+            "width": right - left,
+            "height": bottom - top,
+            "count": len(boxes),
+            "folded": len(self.levels.tiers) - len(boxes),
+        }
+
+
+#: How the map marks a statement's argument status (its border); the `analyse` branch's argmap.reasoning says it.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "accepted": {"label": "accepted", "color": "#15803d"},
+    "undecided": {"label": "undecided", "color": "#a16207"},
+    "rejected": {"label": "rejected", "color": "#b91c1c"},
+}
+
+
+def map_status(model: Model) -> dict[str, str]:
+    """The map's status hook: IRI -> "accepted" | "rejected" | "undecided" (grounded semantics, from
+    `argmap.reasoning.statuses`) for every map node that has one; the map draws it as the node's border."""
+    from ..reasoning import statuses
+
+    found = statuses(model)
+    return {iri: found[iri] for iri in sorted(found) if iri in model.nodes and model.nodes[iri].on_map}
+
+
+#: What the map's panel and search read of a node, loaded after the first drawing (static/graph-details.js):
+#: the drawing needs only the rest (static/graph.js), so it does not wait for the longest texts.
+DETAIL_KEYS = ("search", "text", "quote", "source", "locator", "section", "figure", "asOf")
+
+
+def split_graph(graph: dict) -> tuple[dict, dict[str, dict]]:
+    """The map's data in two: everything but the nodes' `DETAIL_KEYS`, and those by node id."""
+    nodes, details = [], {}
+    for node in graph["nodes"]:
+        nodes.append({k: v for k, v in node.items() if k not in DETAIL_KEYS})
+        details[node["id"]] = {k: node[k] for k in DETAIL_KEYS if k in node}
+    return {**graph, "nodes": nodes}, details
 
 
 def _environment(site: Site) -> Environment:
@@ -559,7 +719,9 @@ def build_site(
             files["static/" + path.name] = path.read_bytes()
     files["static/vis-network.min.js"] = vis
     graph = site.graph_data()
-    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(graph) + ";\n").encode()
+    structure, details = split_graph(graph)
+    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(structure) + ";\n").encode()
+    files["static/graph-details.js"] = ("window.ARGMAP_DETAILS = " + script_json(details) + ";\n").encode()
 
     sizes = {name: len(data) for name, data in files.items()}
     pages = gather_pages(site)
