@@ -248,16 +248,43 @@ def _shown(value: rdflib.term.Node) -> str:
     return text
 
 
-def check_shapes(
-    loaded: Loaded, skip: frozenset[str] = frozenset(), blank: frozenset[str] = frozenset()
-) -> list[Problem]:
-    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
-    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it)."""
-    from pyshacl import validate as shacl_validate  # heavy import; only validation needs it
+#: The SHACL engines: argmap's own (argmap/shacl.py, on the pyoxigraph store) and pySHACL (the oracle it is
+#: tested against, on an rdflib copy of the store; opt-in, 10-30x slower).
+ENGINES = ("argmap", "pyshacl")
 
-    data = _rdflib_graph(loaded.store)
+
+@lru_cache(maxsize=1)
+def compiled_shapes():
+    """resources/shapes.ttl compiled for argmap's engine (ShapesError when it uses SHACL the engine lacks)."""
+    from .shacl import compile_shapes
+
+    return compile_shapes(SHAPES_PATH)
+
+
+#: One SHACL result, engine-neutral, in rdflib terms: (focus, path, value, component, shape name, messages).
+_ShapeResult = tuple[rdflib.term.Node, "rdflib.term.Node | None", "rdflib.term.Node | None", str, str, list[str]]
+
+
+def _argmap_results(store: ox.Store, only: frozenset[str] | None) -> list[_ShapeResult]:
+    from .shacl import run
+
+    focus_filter = None
+    if only is not None:
+        focus_filter = frozenset(ox.BlankNode(n[2:]) if n.startswith("_:") else ox.NamedNode(n) for n in only)
+    convert = _TermConverter()
+    found: list[_ShapeResult] = []
+    for r in run(store, compiled_shapes(), _superclasses(), focus_filter):
+        path = convert.iri(r.path) if r.path is not None else None
+        value = convert(r.value) if r.value is not None else None
+        found.append((convert(r.focus), path, value, r.component, r.shape.name, list(r.messages)))
+    return found
+
+
+def _pyshacl_results(store: ox.Store) -> list[_ShapeResult]:
+    from pyshacl import validate as shacl_validate  # heavy import; only the opt-in engine needs it
+
     conforms, results, _ = shacl_validate(
-        data,
+        _rdflib_graph(store),
         shacl_graph=_shapes_graph(),
         inference="none",
         allow_warnings=True,
@@ -265,24 +292,56 @@ def check_shapes(
     )
     if conforms:
         return []
-    problems = []
     names = _shape_names()
+    found: list[_ShapeResult] = []
     for result in results.objects(None, SH.result):  # top-level results only, not nested sh:detail
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
+        component = results.value(result, SH.sourceConstraintComponent)
+        found.append(
+            (
+                results.value(result, SH.focusNode),
+                results.value(result, SH.resultPath),
+                results.value(result, SH.value),
+                str(component) if component is not None else "",
+                names.get(results.value(result, SH.sourceShape), "shape"),
+                [str(m) for m in results.objects(result, SH.resultMessage)],
+            )
+        )
+    return found
+
+
+def shape_results(loaded: Loaded, engine: str = "argmap", only: frozenset[str] | None = None) -> list[_ShapeResult]:
+    """The SHACL results of the data, from either engine (`only`: focus nodes to check, argmap's engine)."""
+    if engine == "pyshacl":
+        return _pyshacl_results(loaded.store)
+    if engine != "argmap":
+        raise DataError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
+    return _argmap_results(loaded.store, only)
+
+
+def check_shapes(
+    loaded: Loaded,
+    skip: frozenset[str] = frozenset(),
+    blank: frozenset[str] = frozenset(),
+    engine: str = "argmap",
+    only: frozenset[str] | None = None,
+) -> list[Problem]:
+    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
+    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it);
+    `only`, when given, the nodes (IRIs, `_:id` for blank nodes) whose shapes are checked."""
+    problems = []
+    node_kind = str(SH.NodeKindConstraintComponent)
+    for focus, path, value, component, shape_name, messages in shape_results(loaded, engine, only):
         if str(focus) in skip or (value is not None and str(value) in skip):
             continue
-        component = results.value(result, SH.sourceConstraintComponent)
-        if str(focus) in blank and component == SH.NodeKindConstraintComponent:
+        if str(focus) in blank and component == node_kind:
             continue
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        parts = [names.get(results.value(result, SH.sourceShape), "shape")]
+        parts = [shape_name]
         if isinstance(path, rdflib.URIRef):
             parts.append(short(str(path)))
-        parts.append("sh:" + _component_name(str(component)) if component is not None else "")
+        parts.append("sh:" + _component_name(component) if component else "")
         rule = " ".join(p for p in parts if p)
-        message = messages[0] if messages else "does not conform to its shape"
+        ordered = sorted(messages)
+        message = ordered[0] if ordered else "does not conform to its shape"
         shown = ""
         if value is not None and not isinstance(value, rdflib.BNode) and value != focus:
             shown = _shown(value)
@@ -667,8 +726,8 @@ def _nearest(word: str, candidates: list[str]) -> str | None:
 # ---------------------------------------------------------------------------- entry points
 
 
-def validate(loaded: Loaded) -> Report:
-    """SHACL and reference checks on data that parsed."""
+def validate(loaded: Loaded, engine: str = "argmap") -> Report:
+    """SHACL and reference checks on data that parsed (`engine`: which SHACL engine, one of ENGINES)."""
     references = check_references(loaded)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
     skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
@@ -678,12 +737,13 @@ def validate(loaded: Loaded) -> Report:
     # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
     skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
     problems = sorted(
-        set(check_shapes(loaded, skip, blank) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
+        set(check_shapes(loaded, skip, blank, engine) + references),
+        key=lambda p: (p.file, p.line, p.node, p.rule, p.message),
     )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
 
-def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, Loaded | None]:
+def validate_paths(paths: Sequence[str | Path] | None = None, engine: str = "argmap") -> tuple[Report, Loaded | None]:
     """Every check on the given files (default: the data files); syntax errors of all files are collected."""
     resolved = resolve_paths(paths)
     files, syntax = parse_all(resolved)
@@ -693,7 +753,7 @@ def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, L
         ]
         return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
     loaded = Loaded(files, store_of(files))
-    return validate(loaded), loaded
+    return validate(loaded, engine), loaded
 
 
 def load_valid(paths: Sequence[str | Path] | None = None) -> Loaded:
