@@ -41,7 +41,7 @@ SUBCLASS = RDFS + "subClassOf"
 XSD_STRING = XSD + "string"
 LANG_STRING = RDF + "langString"
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # no Triple in argmap data: the loader refuses RDF-star
 
 
 class ShapesError(ArgmapError):
@@ -206,7 +206,7 @@ def compile_shapes(path: Path) -> Shapes:
         shape = Shape(node, names.get(node, "shape"))
         compiled[node] = shape  # before the parts: a shape may refer to itself
         props = graph.out.get(node, {})
-        for predicate, objects in props.items():
+        for predicate in props:
             if not predicate.startswith(SH):
                 continue
             name = predicate[len(SH) :]
@@ -501,7 +501,7 @@ def lexical(term: Term) -> str:
     """The string SHACL's length and pattern constraints read (rdflib's normalised lexical form for typed literals)."""
     if isinstance(term, ox.Literal) and not _is_plain(term):
         return _typed(term.value, term.datatype.value)[2]
-    return term.value
+    return str(term.value) if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) else str(term)
 
 
 # ------------------------------------------------------------------------------------------- evaluation
