@@ -23,7 +23,8 @@ What the changed nodes can affect (for incremental runs): a shape on node x read
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -351,23 +352,77 @@ def _reach(shape: Shape, seen: set[int]) -> int:
 class _Data:
     """What the shapes read of the store, indexed once: the followed predicates, and the types."""
 
-    def __init__(self, store: ox.Store, shapes: Shapes, superclasses: dict[str, tuple[str, ...]]):
+    def __init__(
+        self,
+        store: ox.Store,
+        superclasses: dict[str, tuple[str, ...]],
+        sparse: frozenset[Term] | None = None,
+    ):
+        """`sparse`: the only focus nodes there will be (a few): read their triples one by one, index nothing."""
         self.store = store
+        self.sparse = sparse
         self._out: dict[str, dict[Term, list[Term]]] = {}
         self._in: dict[str, dict[Term, list[Term]]] = {}
-        self.types: dict[Term, list[str]] = {}
-        for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None):
-            if isinstance(q.object, ox.NamedNode):
-                self.types.setdefault(q.subject, []).append(q.object.value)
+        self._types: dict[Term, list[str]] | None = None
         self.superclasses = superclasses
         #: rdfs:subClassOf triples of the data graph itself (pySHACL follows them)
         self.data_subclass: dict[str, list[str]] = {}
-        for q in store.quads_for_pattern(None, ox.NamedNode(SUBCLASS), None):
+        for q in store.quads_for_pattern(None, ox.NamedNode(SUBCLASS), None, ox.DefaultGraph()):
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 self.data_subclass.setdefault(q.subject.value, []).append(q.object.value)
         self._classes: dict[Term, frozenset[str]] = {}
         self._members: dict[str, list[Term]] | None = None
         self._types_index: dict[str, dict[Term, list[Term]]] = {}
+
+    @property
+    def types(self) -> dict[Term, list[str]]:
+        """Node -> its asserted types (every typed node of the store, or only the sparse ones)."""
+        if self._types is None:
+            self._types = {}
+            if self.sparse is None:
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, ox.DefaultGraph()):
+                    if isinstance(q.object, ox.NamedNode):
+                        self._types.setdefault(q.subject, []).append(q.object.value)
+            else:
+                for node in self.sparse:
+                    self._types[node] = self.asserted(node)
+        return self._types
+
+    def asserted(self, node: Term) -> list[str]:
+        if self._types is not None and node in self._types:
+            return self._types[node]
+        if self.sparse is None or isinstance(node, ox.Literal):
+            return []
+        rdf_type = ox.NamedNode(RDF_TYPE)
+        return [
+            q.object.value
+            for q in self.store.quads_for_pattern(node, rdf_type, None, ox.DefaultGraph())  # type: ignore[arg-type]
+            if isinstance(q.object, ox.NamedNode)
+        ]
+
+    def lookup(self, predicate: str, inverse: bool = False) -> Callable[[Term, list[Term]], list[Term]]:
+        """A `get(focus, default)` for the values of one predicate: an index's, or one query per node when sparse."""
+        if self.sparse is None or (predicate == RDF_TYPE and inverse):
+            return self.index(predicate, inverse).get
+        if predicate == RDF_TYPE:
+            return lambda focus, default: [ox.NamedNode(c) for c in sorted(self.materialised_types(focus))] or default
+        cache: dict[Term, list[Term]] = {}
+        node = ox.NamedNode(predicate)
+        graph = ox.DefaultGraph()
+
+        def get(focus: Term, default: list[Term]) -> list[Term]:
+            found = cache.get(focus)
+            if found is None:
+                if inverse:
+                    found = [q.subject for q in self.store.quads_for_pattern(None, node, focus, graph)]
+                elif isinstance(focus, ox.Literal):
+                    found = []
+                else:
+                    found = [q.object for q in self.store.quads_for_pattern(focus, node, None, graph)]
+                cache[focus] = found
+            return found or default
+
+        return get
 
     def index(self, predicate: str, inverse: bool = False) -> dict[Term, list[Term]]:
         """Subject -> its objects for one predicate (object -> subjects when inverse), built on first use."""
@@ -378,7 +433,7 @@ class _Data:
         if found is None:
             found = indexes[predicate] = {}
             get = found.get
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
                 key, value = (q.object, q.subject) if inverse else (q.subject, q.object)
                 listed = get(key)
                 if listed is None:
@@ -405,7 +460,8 @@ class _Data:
         return self.index(predicate, inverse).get(focus, [])
 
     def materialised_types(self, node: Term) -> set[str]:
-        asserted = self.types.get(node, ())
+        asserted = self.types.get(node) if self.sparse is None else self.asserted(node)
+        asserted = asserted or []
         result = set(asserted)
         for cls in asserted:
             result.update(self.superclasses.get(cls, ()))
@@ -441,17 +497,25 @@ class _Data:
 @lru_cache(maxsize=65536)
 def _typed(lexical: str, datatype: str) -> tuple[bool | None, object, str]:
     """(ill-typed?, value, lexical form) of a typed literal as rdflib reads it (pySHACL's view of literals)."""
-    import logging
-
     import rdflib  # only for literals with a datatype other than xsd:string: rdflib is the oracle's reader
 
-    log = logging.getLogger("rdflib.term")  # rdflib logs each ill-typed literal it meets; that is our answer here
+    with quiet_rdflib():
+        literal = rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype))
+    return literal.ill_typed, literal.value, str(literal)
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """rdflib logs (with a traceback, on stderr) each ill-typed literal it makes; whether it is ill-typed is the
+    question we ask it, so that log is switched off while we ask (the library never prints)."""
+    import logging
+
+    log = logging.getLogger("rdflib.term")
     was, log.disabled = log.disabled, True
     try:
-        literal = rdflib.Literal(lexical, datatype=rdflib.URIRef(datatype))
+        yield
     finally:
         log.disabled = was
-    return literal.ill_typed, literal.value, str(literal)
 
 
 def _is_plain(term: ox.Literal) -> bool:
@@ -543,11 +607,12 @@ class _Evaluator:
             found[node] = None
         for cls in shape.target_classes:
             found.update(dict.fromkeys(self.data.instances(cls)))
+        graph = ox.DefaultGraph()
         for predicate in shape.target_subjects_of:
-            for q in self.data.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            for q in self.data.store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
                 found[q.subject] = None
         for predicate in shape.target_objects_of:
-            for q in self.data.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            for q in self.data.store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
                 found[q.object] = None
         return list(found)
 
@@ -562,7 +627,7 @@ class _Evaluator:
         if shape.path is None:
             pairs = [(f, [f]) for f in foci]
         else:
-            get = self.data.index(shape.path, shape.inverse).get
+            get = self.data.lookup(shape.path, shape.inverse)
             none: list[Term] = []
             pairs = [(f, get(f, none)) for f in foci]
         results: list[Result] = []
@@ -666,4 +731,11 @@ def run(
     only: frozenset[Term] | None = None,
 ) -> list[Result]:
     """Every validation result of the shapes on the store (focus nodes limited to `only` when given)."""
-    return _Evaluator(shapes, _Data(store, shapes, superclasses)).run(only)
+    sparse = None
+    if only is not None and len(only) <= SPARSE_LIMIT and RDF_TYPE not in shapes.inverse_predicates:
+        sparse = only
+    return _Evaluator(shapes, _Data(store, superclasses, sparse)).run(only)
+
+
+#: Up to this many focus nodes, read each one's triples by itself instead of indexing the store.
+SPARSE_LIMIT = 2000

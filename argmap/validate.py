@@ -18,7 +18,7 @@ import rdflib
 
 from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
 from .errors import DataError, InvalidData
-from .load import Loaded, Location, parse_all, resolve_paths, short, store_of
+from .load import RDF_TYPE, STDIN, Loaded, Location, parse_all, resolve_paths, short, store_of
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -213,7 +213,12 @@ class _TermConverter:
             if term.language:
                 return rdflib.Literal(term.value, lang=term.language)
             datatype = term.datatype.value
-            return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else self.iri(datatype))
+            if datatype == _XSD_STRING:
+                return rdflib.Literal(term.value)
+            from .shacl import quiet_rdflib
+
+            with quiet_rdflib():
+                return rdflib.Literal(term.value, datatype=self.iri(datatype))
         # the loader refuses RDF-star with file and line first; this is only the guard behind it
         raise DataError(f"{term!r} cannot be validated (RDF-star quoted triples are not supported)")
 
@@ -385,18 +390,32 @@ SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
 } GROUP BY ?term"""
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+def _rows(store: ox.Store, query: str, only: frozenset[str] | None = None, var: str = "s") -> list[ox.QuerySolution]:
+    """The query's rows; with `only`, the query is limited to those IRIs in `?var` (a VALUES block)."""
+    if only is not None:
+        values = " ".join(f"<{iri}>" for iri in sorted(only) if not iri.startswith("_:"))
+        head, brace, body = query.partition("WHERE {")
+        query = f"{head}{brace}\n  VALUES ?{var} {{ {values} }}{body}"
     solutions = store.query(query, prefixes=PREFIXES)
     assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
     return list(solutions)
 
 
-def check_references(loaded: Loaded) -> list[Problem]:
+def check_references(
+    loaded: Loaded, project_iris: list[str] | None = None, only: frozenset[str] | None = None
+) -> list[Problem]:
+    """The graph-wide rules; `project_iris` is `_project_iris(loaded.store, only)` when the caller has it already.
+
+    `only` (an incremental run): the per-node rules (unknown term, dangling reference, undefined subject, unused
+    evidence, uncited source, unknown namespace) look at those nodes only; the rules between nodes (duplicate
+    definitions and sources, prefixes, typed blank nodes) are cheap and always look at everything."""
     store = loaded.store
+    if project_iris is None:
+        project_iris = _project_iris(store, only)
     terms, supers = vocabulary()
     problems: list[Problem] = []
 
-    for term, user in _rows(store, _TERMS):
+    for term, user in _rows(store, _TERMS, only):
         iri = term.value
         if iri not in terms:
             block = loaded.definition(user.value)
@@ -417,13 +436,15 @@ def check_references(loaded: Loaded) -> list[Problem]:
                 )
             )
 
-    problems += check_namespaces(loaded)
-    foreign = {iri for iri in _project_iris(store) if not _in_project_namespace(iri)}
+    problems += check_namespaces(loaded, project_iris)
+    foreign = {iri for iri in project_iris if not _in_project_namespace(iri)}
     typed = sorted(
         {s.value for s, t in _rows(store, _TYPES) if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)}
     )
 
-    dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms and o.value not in foreign]
+    dangling = [
+        (s, p, o) for s, p, o in _rows(store, _DANGLING, only) if o.value not in terms and o.value not in foreign
+    ]
     file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
     for s, p, o in dangling:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
@@ -446,7 +467,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
             )
         )
 
-    for (s,) in _rows(store, _UNDEFINED_SUBJECTS):
+    for (s,) in _rows(store, _UNDEFINED_SUBJECTS, only):
         if s.value in foreign:
             continue
         problems.append(
@@ -462,7 +483,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
     evidence_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Evidence" in sup}
     seen: set[str] = set()
-    for e, cls in _rows(store, _EVIDENCE):
+    for e, cls in _rows(store, _EVIDENCE, only, "e"):
         if cls.value in evidence_classes and e.value not in seen:
             seen.add(e.value)
             problems.append(
@@ -493,9 +514,12 @@ def check_references(loaded: Loaded) -> list[Problem]:
         if cls.value in supers:
             types.setdefault(s.value, set()).add(cls.value)
     doubly_defined: set[str] = set()
+    typed_twice = _typed_twice(loaded)
     for iri, classes in sorted(types.items()):
         # two kinds are compatible when one is a subclass of the other
         disjoint = sorted(c for c in classes if not any(c != d and c in supers[d] for d in classes))
+        if len(disjoint) < 2 and iri not in typed_twice:
+            continue  # one rdf:type triple in one file: one typed block, so one definition
         places = loaded.definitions(iri)
         where = " and ".join(str(p) for p in places)
         if len(disjoint) > 1:
@@ -525,7 +549,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
     problems += _duplicate_sources(loaded, doubly_defined)
 
-    for (s,) in _rows(store, _SOURCES):
+    for (s,) in _rows(store, _SOURCES, only):
         if s.value not in doubly_defined:
             problems.append(
                 _problem(
@@ -537,6 +561,24 @@ def check_references(loaded: Loaded) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _typed_twice(loaded: Loaded) -> set[str]:
+    """IRIs that may have two typed blocks: typed in two files, or by two rdf:type triples in one (the parser
+    yields every triple it reads, repeats included). Only these need the text scan that finds the blocks."""
+    files_of: dict[str, int] = {}
+    found: set[str] = set()
+    for source in loaded.files:
+        counts: dict[str, int] = {}
+        for t in source.triples:
+            if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+                iri = t.subject.value
+                counts[iri] = counts.get(iri, 0) + 1
+        for iri, count in counts.items():
+            files_of[iri] = files_of.get(iri, 0) + 1
+            if count > 1 or files_of[iri] > 1:
+                found.add(iri)
+    return found
 
 
 _UNDEFINED_SUBJECTS = f"""
@@ -566,12 +608,23 @@ def _node_name(term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else short(term.value)
 
 
-def _project_iris(store: ox.Store) -> list[str]:
-    return [x.value for (x,) in _rows(store, _PROJECT_IRIS)]
+def _project_iris(store: ox.Store, only: frozenset[str] | None = None) -> list[str]:
+    return [x.value for (x,) in _rows(store, _PROJECT_IRIS, only, "x")]
+
+
+_NAMESPACE_SET = frozenset(_PROJECT_NAMESPACES.values())
 
 
 def _in_project_namespace(iri: str) -> bool:
-    return any(iri.startswith(ns) and len(iri) > len(ns) for ns in _PROJECT_NAMESPACES.values())
+    """Under one of the project's namespaces, with a local name (each namespace is BASE_IRI + a path ending '/')."""
+    if not iri.startswith(BASE_IRI):
+        return False
+    slash = iri.find("/", len(BASE_IRI))
+    while slash != -1:
+        if iri[: slash + 1] in _NAMESPACE_SET:
+            return len(iri) > slash + 1
+        slash = iri.find("/", slash + 1)
+    return False
 
 
 def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
@@ -593,7 +646,7 @@ def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
     return otherwise
 
 
-def check_namespaces(loaded: Loaded) -> list[Problem]:
+def check_namespaces(loaded: Loaded, project_iris: list[str] | None = None) -> list[Problem]:
     """A project prefix bound to another namespace, and IRIs under the project's base in no known namespace."""
     problems: list[Problem] = []
     misbound: list[str] = []
@@ -614,7 +667,7 @@ def check_namespaces(loaded: Loaded) -> list[Problem]:
                         value=f"<{namespace}>",
                     )
                 )
-    for iri in _project_iris(loaded.store):
+    for iri in _project_iris(loaded.store) if project_iris is None else project_iris:
         if _in_project_namespace(iri) or any(iri.startswith(ns) for ns in misbound if ns):
             continue
         loc = loaded.definition(iri) or loaded.mention(iri) or Location(loaded.paths[0], 1)
@@ -723,28 +776,103 @@ def _nearest(word: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
+# ---------------------------------------------------------------------------- incremental runs
+
+#: Where a revision's triples are put, for a moment, beside the data (in the data's own store, so both are
+#: encoded alike and compared inside pyoxigraph): removed again before anything else reads the store.
+_BASE_GRAPH = ox.NamedNode("urn:argmap:validate:base-revision")
+
+_CHANGED_TRIPLES = f"""
+SELECT ?s ?p ?o WHERE {{
+  {{ GRAPH <{_BASE_GRAPH.value}> {{ ?s ?p ?o }} MINUS {{ ?s ?p ?o }} }}
+  UNION
+  {{ ?s ?p ?o MINUS {{ GRAPH <{_BASE_GRAPH.value}> {{ ?s ?p ?o }} }} }}
+}}"""
+
+_REFERRERS = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
+
+
+def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> frozenset[str] | None:
+    """Every IRI that is the subject or object of a triple added or removed since `revision` (git), over all files.
+
+    None when a change cannot be told node by node, and everything must be checked: data from standard input,
+    blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
+    rdfs:subClassOf triple (it changes the classes of nodes it does not name). GitError for a bad revision."""
+    from .git import file_at, resolve_revision
+
+    cwd = cwd or Path.cwd()
+    commit = resolve_revision(revision, cwd)
+    store = loaded.store
+    if any(source.path == STDIN or source.blank_labels for source in loaded.files):
+        return None
+    try:
+        for source in loaded.files:
+            old = file_at(commit, source.path, cwd)
+            if old is None:
+                continue  # a new file: all its triples are added
+            try:
+                store.load(input=old, format=ox.RdfFormat.TURTLE, to_graph=_BASE_GRAPH)
+            except (SyntaxError, ValueError, OSError, MemoryError):
+                return None
+        touched: set[str] = set()
+        for s, p, o in _rows(store, _CHANGED_TRIPLES):
+            if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode) or p.value == str(rdflib.RDFS.subClassOf):
+                return None  # a blank node in the base revision, or a subclass triple
+            touched.add(s.value)
+            if isinstance(o, ox.NamedNode):
+                touched.add(o.value)
+        return frozenset(touched)
+    finally:
+        store.remove_graph(_BASE_GRAPH)
+
+
+def affected_nodes(loaded: Loaded, touched: frozenset[str]) -> frozenset[str]:
+    """What a change to the `touched` nodes can affect: they, and every node that reaches one of them in at most
+    `reach` hops along its edges (at least one: a reference check on x reads whether x's targets exist; a
+    shape on x reads the classes of x's values, or further when a shape nests, `Shapes.reach`)."""
+    hops = max(1, compiled_shapes().reach)
+    nodes, frontier = set(touched), set(touched)
+    for _ in range(hops):
+        if not frontier:
+            break
+        found = {s.value for (s,) in _rows(loaded.store, _REFERRERS, frozenset(frontier), "o")}
+        frontier = found - nodes
+        nodes |= frontier
+    for shape in compiled_shapes().targeted:  # a shape's sh:targetNode is checked whatever changed
+        nodes |= {n.value for n in shape.target_nodes if isinstance(n, ox.NamedNode)}
+    return frozenset(nodes)
+
+
 # ---------------------------------------------------------------------------- entry points
 
 
-def validate(loaded: Loaded, engine: str = "argmap") -> Report:
-    """SHACL and reference checks on data that parsed (`engine`: which SHACL engine, one of ENGINES)."""
-    references = check_references(loaded)
+def validate(loaded: Loaded, engine: str = "argmap", only: frozenset[str] | None = None) -> Report:
+    """SHACL and reference checks on data that parsed (`engine`: which SHACL engine, one of ENGINES); `only`:
+    the nodes a change can affect (`affected_nodes`), for an incremental run, else everything."""
+    project_iris = _project_iris(loaded.store, only)
+    references = check_references(loaded, project_iris, only)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
     skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
         _expand(p.node) for p in references if p.rule == "duplicate-definition"
     )
     blank = frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
     # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
-    skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
+    skip |= frozenset(iri for iri in project_iris if not _in_project_namespace(iri))
     problems = sorted(
-        set(check_shapes(loaded, skip, blank, engine) + references),
+        set(check_shapes(loaded, skip, blank, engine, only) + references),
         key=lambda p: (p.file, p.line, p.node, p.rule, p.message),
     )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
 
-def validate_paths(paths: Sequence[str | Path] | None = None, engine: str = "argmap") -> tuple[Report, Loaded | None]:
-    """Every check on the given files (default: the data files); syntax errors of all files are collected."""
+def validate_paths(
+    paths: Sequence[str | Path] | None = None, engine: str = "argmap", changed_since: str | None = None
+) -> tuple[Report, Loaded | None]:
+    """Every check on the given files (default: the data files); syntax errors of all files are collected.
+
+    `changed_since` (a git revision whose data conformed, e.g. the base of a pull request): check only what the
+    change since then can affect (`changed_nodes`, `affected_nodes`); the verdict is the full run's whenever the
+    data at that revision conformed. Everything is checked when the change cannot be told node by node."""
     resolved = resolve_paths(paths)
     files, syntax = parse_all(resolved)
     if syntax:
@@ -753,7 +881,11 @@ def validate_paths(paths: Sequence[str | Path] | None = None, engine: str = "arg
         ]
         return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
     loaded = Loaded(files, store_of(files))
-    return validate(loaded, engine), loaded
+    only = None
+    if changed_since is not None:
+        touched = changed_nodes(loaded, changed_since)
+        only = affected_nodes(loaded, touched) if touched is not None else None
+    return validate(loaded, engine, only), loaded
 
 
 def load_valid(paths: Sequence[str | Path] | None = None) -> Loaded:
