@@ -12,15 +12,21 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
 from .errors import DataError, InvalidData
 from .load import RDF_TYPE, STDIN, Loaded, Location, parse_all, resolve_paths, short, store_of
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+if TYPE_CHECKING:
+    import rdflib
+
+#: rdflib is imported only where it is needed (pySHACL, and turning a found problem's value into text): a clean
+#: run on argmap's engine never loads it, unless a typed literal needs its reading (argmap.shacl._typed).
+SH_IRI = "http://www.w3.org/ns/shacl#"
+_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 @dataclass(frozen=True)
@@ -112,25 +118,53 @@ REPORT_FORMATS = {"text": Report.format_text, "json": Report.format_json, "githu
 
 @lru_cache(maxsize=1)
 def _shapes_graph() -> rdflib.Graph:
+    import rdflib
+
     return rdflib.Graph(bind_namespaces="none").parse(SHAPES_PATH, format="turtle")
 
 
 @lru_cache(maxsize=1)
-def _vocab_graph() -> rdflib.Graph:
-    return rdflib.Graph(bind_namespaces="none").parse(VOCAB_PATH, format="turtle")
+def _vocab_triples() -> tuple[ox.Triple, ...]:
+    return tuple(
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=VOCAB_PATH, format=ox.RdfFormat.TURTLE)
+    )
+
+
+def _transitive_objects(start: str, edges: dict[str, list[str]]) -> set[str]:
+    """`start` and every node reached from it along `edges` (rdflib's Graph.transitive_objects)."""
+    found, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _subclass_edges() -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for t in _vocab_triples():
+        if t.predicate.value == _SUBCLASS_OF and isinstance(t.subject, ox.NamedNode):
+            edges.setdefault(t.subject.value, []).append(t.object.value)  # type: ignore[union-attr]
+    return edges
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """(all am: terms, class -> its am: superclasses including itself)."""
-    graph = _vocab_graph()
-    terms = frozenset(str(s) for s in graph.subjects() if str(s).startswith(VOCAB_IRI) and str(s) != VOCAB_IRI)
-    subclass = rdflib.RDFS.subClassOf
+    terms = frozenset(
+        t.subject.value
+        for t in _vocab_triples()
+        if isinstance(t.subject, ox.NamedNode)
+        and t.subject.value.startswith(VOCAB_IRI)
+        and t.subject.value != VOCAB_IRI
+    )
+    edges = _subclass_edges()
     supers: dict[str, frozenset[str]] = {}
     for cls in terms:
         if cls[len(VOCAB_IRI)].isupper():
-            found = {str(c) for c in graph.transitive_objects(rdflib.URIRef(cls), subclass)}
-            supers[cls] = frozenset(c for c in found if c.startswith(VOCAB_IRI))
+            supers[cls] = frozenset(c for c in _transitive_objects(cls, edges) if c.startswith(VOCAB_IRI))
     return terms, supers
 
 
@@ -161,12 +195,8 @@ def _component_name(iri: str) -> str:
 @lru_cache(maxsize=1)
 def _superclasses() -> dict[str, tuple[str, ...]]:
     """Every class of the vocabulary -> all its superclasses (ours and the standards'), itself excluded."""
-    graph = _vocab_graph()
-    result = {}
-    for cls in set(graph.subjects(rdflib.RDFS.subClassOf, None)):
-        found = {str(c) for c in graph.transitive_objects(cls, rdflib.RDFS.subClassOf)} - {str(cls)}
-        result[str(cls)] = tuple(sorted(found))
-    return result
+    edges = _subclass_edges()
+    return {cls: tuple(sorted(_transitive_objects(cls, edges) - {cls})) for cls in edges}
 
 
 def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
@@ -177,6 +207,8 @@ def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
     Built term by term from the store: no round trip through N-Triples text, whose rdflib reader is quadratic
     in a literal's length (a 2 MB literal took 80 s).
     """
+    import rdflib
+
     supers = _superclasses()
     rdf_type = ox.NamedNode(str(rdflib.RDF.type))
     rdflib_type = rdflib.RDF.type
@@ -199,12 +231,16 @@ class _TermConverter:
         self._iris: dict[str, rdflib.URIRef] = {}
 
     def iri(self, value: str) -> rdflib.URIRef:
+        import rdflib
+
         found = self._iris.get(value)
         if found is None:
             found = self._iris[value] = rdflib.URIRef(value)
         return found
 
     def __call__(self, term) -> rdflib.term.Node:
+        import rdflib
+
         if isinstance(term, ox.NamedNode):
             return self.iri(term.value)
         if isinstance(term, ox.BlankNode):
@@ -229,7 +265,10 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 @lru_cache(maxsize=1)
 def _shape_names() -> dict[rdflib.term.Node, str]:
     """Each shape (property shapes included) -> the name of the named shape it belongs to, e.g. 'FigureShape'."""
+    import rdflib
+
     graph = _shapes_graph()
+    SH = rdflib.Namespace(SH_IRI)
     names: dict[rdflib.term.Node, str] = {}
     for shape in set(graph.subjects(rdflib.RDF.type, SH.NodeShape)) | set(
         graph.subjects(rdflib.RDF.type, SH.PropertyShape)
@@ -243,6 +282,8 @@ def _shape_names() -> dict[rdflib.term.Node, str]:
 
 
 def _shown(value: rdflib.term.Node) -> str:
+    import rdflib
+
     if not isinstance(value, rdflib.Literal):
         return short(str(value))
     text = '"' + str(value).replace('"', '\\"') + '"'
@@ -267,7 +308,7 @@ def compiled_shapes():
 
 
 #: One SHACL result, engine-neutral, in rdflib terms: (focus, path, value, component, shape name, messages).
-_ShapeResult = tuple[rdflib.term.Node, "rdflib.term.Node | None", "rdflib.term.Node | None", str, str, list[str]]
+_ShapeResult = tuple["rdflib.term.Node", "rdflib.term.Node | None", "rdflib.term.Node | None", str, str, list[str]]
 
 
 def _argmap_results(store: ox.Store, only: frozenset[str] | None) -> list[_ShapeResult]:
@@ -286,7 +327,10 @@ def _argmap_results(store: ox.Store, only: frozenset[str] | None) -> list[_Shape
 
 
 def _pyshacl_results(store: ox.Store) -> list[_ShapeResult]:
+    import rdflib
     from pyshacl import validate as shacl_validate  # heavy import; only the opt-in engine needs it
+
+    SH = rdflib.Namespace(SH_IRI)
 
     conforms, results, _ = shacl_validate(
         _rdflib_graph(store),
@@ -333,9 +377,14 @@ def check_shapes(
     """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
     `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it);
     `only`, when given, the nodes (IRIs, `_:id` for blank nodes) whose shapes are checked."""
-    problems = []
-    node_kind = str(SH.NodeKindConstraintComponent)
-    for focus, path, value, component, shape_name, messages in shape_results(loaded, engine, only):
+    problems: list[Problem] = []
+    results = shape_results(loaded, engine, only)
+    if not results:
+        return problems
+    import rdflib
+
+    node_kind = SH_IRI + "NodeKindConstraintComponent"
+    for focus, path, value, component, shape_name, messages in results:
         if str(focus) in skip or (value is not None and str(value) in skip):
             continue
         if str(focus) in blank and component == node_kind:
@@ -816,7 +865,7 @@ def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> fro
                 return None
         touched: set[str] = set()
         for s, p, o in _rows(store, _CHANGED_TRIPLES):
-            if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode) or p.value == str(rdflib.RDFS.subClassOf):
+            if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode) or p.value == _SUBCLASS_OF:
                 return None  # a blank node in the base revision, or a subclass triple
             touched.add(s.value)
             if isinstance(o, ox.NamedNode):

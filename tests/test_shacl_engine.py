@@ -311,3 +311,39 @@ def test_changed_since_cli_reports_like_a_full_run_and_refuses_a_bad_revision(tm
     assert incremental.output == full.output and "claim:fixture-claim" in full.output
     bad = CliRunner().invoke(main, ["validate", str(paths[0]), "--changed-since", "no-such-rev"])
     assert bad.exit_code == 2 and "no-such-rev" in bad.output and "Traceback" not in bad.output
+
+
+# ---------------------------------------------------------------------------- literals without rdflib
+
+LEXICALS = {
+    "integer": ["0", "5", "-5", "05", "-0", "+5", " 5", "five", "5.0", "123456789012345678901234567890", ""],
+    "date": ["2026-01-29", "2026-13-45", "2026-02-30", "0000-01-01", "2026-1-29", "2026-01-29Z", "20260129", ""],
+    "gYear": ["2025", "0000", "MMXXV", "-0044", "2025Z", ""],
+    "anyURI": ["https://example.org/x", "ftp://e.org/a b", "not a uri", "urn:x", "<x>", ""],
+    "decimal": ["2.5", "2.50", "1e3"],
+}
+
+
+@pytest.mark.parametrize("datatype", sorted(LEXICALS))
+def test_literals_read_without_rdflib_are_read_as_rdflib_reads_them(datatype):
+    """The fast reading of common typed literals gives rdflib's answer, or none (then rdflib is asked)."""
+    from argmap.shacl import _typed_by_rdflib, _typed_fast
+
+    answered = 0
+    for lexical in LEXICALS[datatype]:
+        fast = _typed_fast(lexical, XSD + datatype)
+        if fast is not None:
+            answered += 1
+            assert fast == _typed_by_rdflib(lexical, XSD + datatype), lexical
+    assert answered or datatype == "decimal"
+
+
+def test_a_clean_run_does_not_load_rdflib(tmp_path):
+    """rdflib (0.2 s of start-up) is loaded only by pySHACL, problems, and literals the fast reading leaves."""
+    script = (
+        "import sys\nfrom argmap.validate import validate_paths\n"
+        f"report, _ = validate_paths([{str(BASE)!r}])\n"
+        "assert report.conforms, report.format_text()\n"
+        "assert 'rdflib' not in sys.modules, 'rdflib was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
