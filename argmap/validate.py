@@ -854,6 +854,8 @@ def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> fro
     store = loaded.store
     if any(source.path == STDIN or source.blank_labels for source in loaded.files):
         return None
+    if _rules_changed(commit, cwd):
+        return None
     try:
         for source in loaded.files:
             old = file_at(commit, source.path, cwd)
@@ -873,6 +875,22 @@ def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> fro
         return frozenset(touched)
     finally:
         store.remove_graph(_BASE_GRAPH)
+
+
+def _rules_changed(commit: str, cwd: Path) -> bool:
+    """Whether argmap itself (its code, shapes or vocabulary) differs from `commit`, when it lives in the same
+    repository as the data: then the old data's verdict says nothing about the new rules, and all is checked."""
+    import subprocess
+
+    from .git import repository_root
+
+    package = Path(__file__).resolve().parent
+    try:
+        package.relative_to(repository_root(cwd).resolve())
+    except ValueError:
+        return False  # an installed argmap: its rules are not part of the data's history
+    done = subprocess.run(["git", "diff", "--quiet", commit, "--", str(package)], cwd=cwd, capture_output=True)
+    return done.returncode != 0
 
 
 def affected_nodes(loaded: Loaded, touched: frozenset[str]) -> frozenset[str]:
