@@ -841,12 +841,15 @@ SELECT ?s ?p ?o WHERE {{
 _REFERRERS = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
 
 
-def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> frozenset[str] | None:
+def changed_nodes(
+    loaded: Loaded, revision: str, cwd: Path | None = None, folders: Sequence[Path] = ()
+) -> frozenset[str] | None:
     """Every IRI that is the subject or object of a triple added or removed since `revision` (git), over all files.
 
     None when a change cannot be told node by node, and everything must be checked: data from standard input,
     blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
-    rdfs:subClassOf triple (it changes the classes of nodes it does not name). GitError for a bad revision."""
+    rdfs:subClassOf triple (it changes the classes of nodes it does not name), argmap itself changed, or a folder
+    given (`folders`) held other .ttl files at `revision`. GitError for a bad revision."""
     from .git import file_at, resolve_revision
 
     cwd = cwd or Path.cwd()
@@ -854,7 +857,7 @@ def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> fro
     store = loaded.store
     if any(source.path == STDIN or source.blank_labels for source in loaded.files):
         return None
-    if _rules_changed(commit, cwd):
+    if _rules_changed(commit, cwd) or any(_folder_changed(commit, folder, cwd) for folder in folders):
         return None
     try:
         for source in loaded.files:
@@ -875,6 +878,26 @@ def changed_nodes(loaded: Loaded, revision: str, cwd: Path | None = None) -> fro
         return frozenset(touched)
     finally:
         store.remove_graph(_BASE_GRAPH)
+
+
+def _folder_changed(commit: str, folder: Path, cwd: Path) -> bool:
+    """Whether the .ttl files directly in `folder` are not the ones it held at `commit` (one added or removed)."""
+    import subprocess
+
+    from .git import repository_root
+
+    root = repository_root(cwd).resolve()
+    try:
+        relative = folder.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return True
+    prefix = "" if relative == "." else relative + "/"
+    done = subprocess.run(["git", "ls-tree", "--name-only", commit, "--", prefix or "."], cwd=root, capture_output=True)
+    if done.returncode != 0:
+        return True
+    then = {name[len(prefix) :] for name in done.stdout.decode("utf-8").splitlines() if name.endswith(".ttl")}
+    now = {path.name for path in folder.glob("*.ttl")}
+    return then != now
 
 
 def _rules_changed(commit: str, cwd: Path) -> bool:
@@ -950,7 +973,8 @@ def validate_paths(
     loaded = Loaded(files, store_of(files))
     only = None
     if changed_since is not None:
-        touched = changed_nodes(loaded, changed_since)
+        folders = [Path(p) for p in (paths or ()) if Path(p) != STDIN and Path(p).is_dir()]
+        touched = changed_nodes(loaded, changed_since, folders=folders)
         only = affected_nodes(loaded, touched) if touched is not None else None
     return validate(loaded, engine, only), loaded
 

@@ -347,3 +347,20 @@ def test_a_clean_run_does_not_load_rdflib(tmp_path):
         "assert 'rdflib' not in sys.modules, 'rdflib was imported'\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
+
+
+def test_a_file_removed_from_a_folder_since_the_revision_makes_a_full_run(tmp_path, monkeypatch):
+    """The claims file gone from data/: its nodes no longer exist, and what pointed at them dangles."""
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    committed = committed_copy([ROOT / "data" / "claims.ttl", ROOT / "data" / "evidence.ttl"], tmp_path / "unused")
+    for path in committed:
+        (repo / "data" / path.name).write_bytes(path.read_bytes())
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    (repo / "data" / "claims.ttl").unlink()
+    monkeypatch.chdir(repo)
+    full, _ = v.validate_paths(["data"])
+    incremental, _ = v.validate_paths(["data"], changed_since="HEAD")
+    assert full.problems and incremental.problems == full.problems
