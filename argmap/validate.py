@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
 from .errors import DataError, InvalidData
-from .load import RDF_TYPE, STDIN, Loaded, Location, parse_all, resolve_paths, short, store_of
+from .load import RDF_TYPE, STDIN, Loaded, Location, _triples, parse_all, resolve_paths, short, store_of
 
 if TYPE_CHECKING:
     import rdflib
@@ -827,24 +827,16 @@ def _nearest(word: str, candidates: list[str]) -> str | None:
 
 # ---------------------------------------------------------------------------- incremental runs
 
-#: Where a revision's triples are put, for a moment, beside the data (in the data's own store, so both are
-#: encoded alike and compared inside pyoxigraph): removed again before anything else reads the store.
-_BASE_GRAPH = ox.NamedNode("urn:argmap:validate:base-revision")
-
-_CHANGED_TRIPLES = f"""
-SELECT ?s ?p ?o WHERE {{
-  {{ GRAPH <{_BASE_GRAPH.value}> {{ ?s ?p ?o }} MINUS {{ ?s ?p ?o }} }}
-  UNION
-  {{ ?s ?p ?o MINUS {{ GRAPH <{_BASE_GRAPH.value}> {{ ?s ?p ?o }} }} }}
-}}"""
-
 _REFERRERS = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
 
 
 def changed_nodes(
     loaded: Loaded, revision: str, cwd: Path | None = None, folders: Sequence[Path] = ()
 ) -> frozenset[str] | None:
-    """Every IRI that is the subject or object of a triple added or removed since `revision` (git), over all files.
+    """Every IRI that is the subject or object of a triple added to or removed from a file since `revision` (git).
+
+    Files whose text is the same are not read again; a changed file's triples at `revision` are compared with its
+    triples now, as the parser wrote them (so "01" and "1" differ: a change either way).
 
     None when a change cannot be told node by node, and everything must be checked: data from standard input,
     blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
@@ -854,30 +846,30 @@ def changed_nodes(
 
     cwd = cwd or Path.cwd()
     commit = resolve_revision(revision, cwd)
-    store = loaded.store
     if any(source.path == STDIN or source.blank_labels for source in loaded.files):
         return None
     if _rules_changed(commit, cwd) or any(_folder_changed(commit, folder, cwd) for folder in folders):
         return None
-    try:
-        for source in loaded.files:
-            old = file_at(commit, source.path, cwd)
-            if old is None:
-                continue  # a new file: all its triples are added
+    touched: set[str] = set()
+    for source in loaded.files:
+        old = file_at(commit, source.path, cwd)
+        if old is not None and old.decode("utf-8", "replace").removeprefix("\ufeff") == source.text:
+            continue  # the same text: the same triples
+        before: list[ox.Triple] = []
+        if old is not None:
             try:
-                store.load(input=old, format=ox.RdfFormat.TURTLE, to_graph=_BASE_GRAPH)
+                before, plain = _triples(ox.parse(input=old, format=ox.RdfFormat.TURTLE, base_iri=None))
             except (SyntaxError, ValueError, OSError, MemoryError):
                 return None
-        touched: set[str] = set()
-        for s, p, o in _rows(store, _CHANGED_TRIPLES):
-            if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode) or p.value == _SUBCLASS_OF:
-                return None  # a blank node in the base revision, or a subclass triple
-            touched.add(s.value)
-            if isinstance(o, ox.NamedNode):
-                touched.add(o.value)
-        return frozenset(touched)
-    finally:
-        store.remove_graph(_BASE_GRAPH)
+            if not plain:
+                return None  # blank nodes at the revision: no names to compare by
+        for t in set(before).symmetric_difference(source.triples):  # a triple moved between files counts too
+            if t.predicate.value == _SUBCLASS_OF:
+                return None
+            touched.add(t.subject.value)  # type: ignore[union-attr]
+            if isinstance(t.object, ox.NamedNode):
+                touched.add(t.object.value)
+    return frozenset(touched)
 
 
 def _folder_changed(commit: str, folder: Path, cwd: Path) -> bool:
