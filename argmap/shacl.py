@@ -456,9 +456,6 @@ class _Data:
                         found.setdefault(node, []).append(ox.NamedNode(cls))
         return found
 
-    def values(self, focus: Term, predicate: str, inverse: bool = False) -> list[Term]:
-        return self.index(predicate, inverse).get(focus, [])
-
     def materialised_types(self, node: Term) -> set[str]:
         asserted = self.types.get(node) if self.sparse is None else self.asserted(node)
         asserted = asserted or []
@@ -646,9 +643,6 @@ class _Evaluator:
             for q in self.data.store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
                 found[q.object] = None
         return list(found)
-
-    def validate(self, shape: Shape, focus: Term) -> list[Result]:
-        return self.validate_many(shape, [focus])
 
     def validate_many(self, shape: Shape, foci: list[Term]) -> list[Result]:
         """The shape on each focus node: one pass per constraint over all of them."""
