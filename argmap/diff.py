@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -33,6 +32,7 @@ import pyoxigraph as ox
 
 from .config import BASE_IRI
 from .errors import DataError, GitError
+from .git import _git, repository_root, resolve_revision
 from .load import RDF_TYPE, TurtleSyntaxError, load_paths
 from .model import (
     LINK_PREDICATES,
@@ -84,38 +84,6 @@ class Side:
     triples: frozenset[tuple[str, str, str]] = frozenset()
     #: how many triples have a blank node as subject or object (they have no stable name to compare by)
     blank: int = 0
-
-
-def _git(args: Sequence[str], cwd: Path) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed; give two files or folders to compare instead") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {' '.join(args)} failed")
-    return done.stdout
-
-
-def repository_root(cwd: Path) -> Path:
-    """The top of the git work tree `cwd` is in; GitError when it is in none."""
-    try:
-        out = _git(["rev-parse", "--show-toplevel"], cwd)
-    except GitError:
-        raise GitError(f"{cwd}: not inside a git repository; give two files or folders to compare instead") from None
-    return Path(out.decode("utf-8").strip())
-
-
-def resolve_revision(revision: str, cwd: Path) -> str:
-    """The commit id a revision names; GitError with one line when it names none."""
-    if not revision or revision.startswith("-"):
-        raise GitError(f"{revision!r} is not a revision")
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd=cwd, capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise GitError(f"{revision!r} is not a revision in this repository (nor a file or folder)")
-    return done.stdout.decode("ascii").strip()
 
 
 def default_base(cwd: Path) -> tuple[str, str]:

@@ -423,7 +423,7 @@ def parse_text(path: Path, text: str) -> SourceFile:
     """Parse Turtle text as the content of `path` (which is not read): what `parse_file` does after reading."""
     parser = ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None)
     try:
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parser]
+        triples, plain = _triples(parser)
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = exc.offset or 1
@@ -441,6 +441,8 @@ def parse_text(path: Path, text: str) -> SourceFile:
     except (ValueError, OSError) as exc:  # pyoxigraph's other input errors
         raise TurtleSyntaxError(SyntaxProblem(Location(path, 1, 1), f"cannot be parsed: {exc}")) from None
     prefixes = dict(parser.prefixes)
+    if plain:  # IRIs and literals only: no blank node to scope, no quoted triple to refuse
+        return SourceFile(path, text, prefixes, triples)
     triples, labels = _file_scoped_blank_nodes(triples)
     if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
         line, column = layout(text, prefixes).quoted or (1, 1)
@@ -453,6 +455,21 @@ def parse_text(path: Path, text: str) -> SourceFile:
             )
         )
     return SourceFile(path, text, prefixes, triples, blank_labels=labels)
+
+
+def _triples(parser: Iterable[ox.Quad]) -> tuple[list[ox.Triple], bool]:
+    """The parsed triples, and whether they are plain (every subject an IRI, every object an IRI or a literal):
+    one pass, so that the common case needs no second look at each triple."""
+    triples: list[ox.Triple] = []
+    append = triples.append
+    named, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
+    plain = True
+    for q in parser:
+        s, o = q.subject, q.object
+        if plain and (s.__class__ is not named or (o.__class__ is not named and o.__class__ is not literal)):
+            plain = False
+        append(triple(s, q.predicate, o))
+    return triples, plain
 
 
 def _file_scoped_blank_nodes(triples: list[ox.Triple]) -> tuple[list[ox.Triple], dict[str, str]]:

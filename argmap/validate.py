@@ -12,15 +12,21 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
 from .errors import DataError, InvalidData
-from .load import Loaded, Location, parse_all, resolve_paths, short, store_of
+from .load import RDF_TYPE, STDIN, Loaded, Location, _triples, parse_all, resolve_paths, short, store_of
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+if TYPE_CHECKING:
+    import rdflib
+
+#: rdflib is imported only where it is needed (pySHACL, and turning a found problem's value into text): a clean
+#: run on argmap's engine never loads it, unless a typed literal needs its reading (argmap.shacl._typed).
+SH_IRI = "http://www.w3.org/ns/shacl#"
+_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 @dataclass(frozen=True)
@@ -112,25 +118,53 @@ REPORT_FORMATS = {"text": Report.format_text, "json": Report.format_json, "githu
 
 @lru_cache(maxsize=1)
 def _shapes_graph() -> rdflib.Graph:
+    import rdflib
+
     return rdflib.Graph(bind_namespaces="none").parse(SHAPES_PATH, format="turtle")
 
 
 @lru_cache(maxsize=1)
-def _vocab_graph() -> rdflib.Graph:
-    return rdflib.Graph(bind_namespaces="none").parse(VOCAB_PATH, format="turtle")
+def _vocab_triples() -> tuple[ox.Triple, ...]:
+    return tuple(
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=VOCAB_PATH, format=ox.RdfFormat.TURTLE)
+    )
+
+
+def _transitive_objects(start: str, edges: dict[str, list[str]]) -> set[str]:
+    """`start` and every node reached from it along `edges` (rdflib's Graph.transitive_objects)."""
+    found, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in found:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _subclass_edges() -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for t in _vocab_triples():
+        if t.predicate.value == _SUBCLASS_OF and isinstance(t.subject, ox.NamedNode):
+            edges.setdefault(t.subject.value, []).append(t.object.value)  # type: ignore[union-attr]
+    return edges
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """(all am: terms, class -> its am: superclasses including itself)."""
-    graph = _vocab_graph()
-    terms = frozenset(str(s) for s in graph.subjects() if str(s).startswith(VOCAB_IRI) and str(s) != VOCAB_IRI)
-    subclass = rdflib.RDFS.subClassOf
+    terms = frozenset(
+        t.subject.value
+        for t in _vocab_triples()
+        if isinstance(t.subject, ox.NamedNode)
+        and t.subject.value.startswith(VOCAB_IRI)
+        and t.subject.value != VOCAB_IRI
+    )
+    edges = _subclass_edges()
     supers: dict[str, frozenset[str]] = {}
     for cls in terms:
         if cls[len(VOCAB_IRI)].isupper():
-            found = {str(c) for c in graph.transitive_objects(rdflib.URIRef(cls), subclass)}
-            supers[cls] = frozenset(c for c in found if c.startswith(VOCAB_IRI))
+            supers[cls] = frozenset(c for c in _transitive_objects(cls, edges) if c.startswith(VOCAB_IRI))
     return terms, supers
 
 
@@ -161,12 +195,8 @@ def _component_name(iri: str) -> str:
 @lru_cache(maxsize=1)
 def _superclasses() -> dict[str, tuple[str, ...]]:
     """Every class of the vocabulary -> all its superclasses (ours and the standards'), itself excluded."""
-    graph = _vocab_graph()
-    result = {}
-    for cls in set(graph.subjects(rdflib.RDFS.subClassOf, None)):
-        found = {str(c) for c in graph.transitive_objects(cls, rdflib.RDFS.subClassOf)} - {str(cls)}
-        result[str(cls)] = tuple(sorted(found))
-    return result
+    edges = _subclass_edges()
+    return {cls: tuple(sorted(_transitive_objects(cls, edges) - {cls})) for cls in edges}
 
 
 def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
@@ -177,6 +207,8 @@ def _rdflib_graph(store: ox.Store) -> rdflib.Graph:
     Built term by term from the store: no round trip through N-Triples text, whose rdflib reader is quadratic
     in a literal's length (a 2 MB literal took 80 s).
     """
+    import rdflib
+
     supers = _superclasses()
     rdf_type = ox.NamedNode(str(rdflib.RDF.type))
     rdflib_type = rdflib.RDF.type
@@ -199,12 +231,16 @@ class _TermConverter:
         self._iris: dict[str, rdflib.URIRef] = {}
 
     def iri(self, value: str) -> rdflib.URIRef:
+        import rdflib
+
         found = self._iris.get(value)
         if found is None:
             found = self._iris[value] = rdflib.URIRef(value)
         return found
 
     def __call__(self, term) -> rdflib.term.Node:
+        import rdflib
+
         if isinstance(term, ox.NamedNode):
             return self.iri(term.value)
         if isinstance(term, ox.BlankNode):
@@ -213,7 +249,12 @@ class _TermConverter:
             if term.language:
                 return rdflib.Literal(term.value, lang=term.language)
             datatype = term.datatype.value
-            return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else self.iri(datatype))
+            if datatype == _XSD_STRING:
+                return rdflib.Literal(term.value)
+            from .shacl import quiet_rdflib
+
+            with quiet_rdflib():
+                return rdflib.Literal(term.value, datatype=self.iri(datatype))
         # the loader refuses RDF-star with file and line first; this is only the guard behind it
         raise DataError(f"{term!r} cannot be validated (RDF-star quoted triples are not supported)")
 
@@ -224,7 +265,10 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 @lru_cache(maxsize=1)
 def _shape_names() -> dict[rdflib.term.Node, str]:
     """Each shape (property shapes included) -> the name of the named shape it belongs to, e.g. 'FigureShape'."""
+    import rdflib
+
     graph = _shapes_graph()
+    SH = rdflib.Namespace(SH_IRI)
     names: dict[rdflib.term.Node, str] = {}
     for shape in set(graph.subjects(rdflib.RDF.type, SH.NodeShape)) | set(
         graph.subjects(rdflib.RDF.type, SH.PropertyShape)
@@ -238,6 +282,8 @@ def _shape_names() -> dict[rdflib.term.Node, str]:
 
 
 def _shown(value: rdflib.term.Node) -> str:
+    import rdflib
+
     if not isinstance(value, rdflib.Literal):
         return short(str(value))
     text = '"' + str(value).replace('"', '\\"') + '"'
@@ -248,16 +294,46 @@ def _shown(value: rdflib.term.Node) -> str:
     return text
 
 
-def check_shapes(
-    loaded: Loaded, skip: frozenset[str] = frozenset(), blank: frozenset[str] = frozenset()
-) -> list[Problem]:
-    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
-    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it)."""
-    from pyshacl import validate as shacl_validate  # heavy import; only validation needs it
+#: The SHACL engines: argmap's own (argmap/shacl.py, on the pyoxigraph store) and pySHACL (the oracle it is
+#: tested against, on an rdflib copy of the store; opt-in, 10-30x slower).
+ENGINES = ("argmap", "pyshacl")
 
-    data = _rdflib_graph(loaded.store)
+
+@lru_cache(maxsize=1)
+def compiled_shapes():
+    """resources/shapes.ttl compiled for argmap's engine (ShapesError when it uses SHACL the engine lacks)."""
+    from .shacl import compile_shapes
+
+    return compile_shapes(SHAPES_PATH)
+
+
+#: One SHACL result, engine-neutral, in rdflib terms: (focus, path, value, component, shape name, messages).
+_ShapeResult = tuple["rdflib.term.Node", "rdflib.term.Node | None", "rdflib.term.Node | None", str, str, list[str]]
+
+
+def _argmap_results(store: ox.Store, only: frozenset[str] | None) -> list[_ShapeResult]:
+    from .shacl import run
+
+    focus_filter = None
+    if only is not None:
+        focus_filter = frozenset(ox.BlankNode(n[2:]) if n.startswith("_:") else ox.NamedNode(n) for n in only)
+    convert = _TermConverter()
+    found: list[_ShapeResult] = []
+    for r in run(store, compiled_shapes(), _superclasses(), focus_filter):
+        path = convert.iri(r.path) if r.path is not None else None
+        value = convert(r.value) if r.value is not None else None
+        found.append((convert(r.focus), path, value, r.component, r.shape.name, list(r.messages)))
+    return found
+
+
+def _pyshacl_results(store: ox.Store) -> list[_ShapeResult]:
+    import rdflib
+    from pyshacl import validate as shacl_validate  # heavy import; only the opt-in engine needs it
+
+    SH = rdflib.Namespace(SH_IRI)
+
     conforms, results, _ = shacl_validate(
-        data,
+        _rdflib_graph(store),
         shacl_graph=_shapes_graph(),
         inference="none",
         allow_warnings=True,
@@ -265,24 +341,61 @@ def check_shapes(
     )
     if conforms:
         return []
-    problems = []
     names = _shape_names()
+    found: list[_ShapeResult] = []
     for result in results.objects(None, SH.result):  # top-level results only, not nested sh:detail
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
+        component = results.value(result, SH.sourceConstraintComponent)
+        found.append(
+            (
+                results.value(result, SH.focusNode),
+                results.value(result, SH.resultPath),
+                results.value(result, SH.value),
+                str(component) if component is not None else "",
+                names.get(results.value(result, SH.sourceShape), "shape"),
+                [str(m) for m in results.objects(result, SH.resultMessage)],
+            )
+        )
+    return found
+
+
+def shape_results(loaded: Loaded, engine: str = "argmap", only: frozenset[str] | None = None) -> list[_ShapeResult]:
+    """The SHACL results of the data, from either engine (`only`: focus nodes to check, argmap's engine)."""
+    if engine == "pyshacl":
+        return _pyshacl_results(loaded.store)
+    if engine != "argmap":
+        raise DataError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
+    return _argmap_results(loaded.store, only)
+
+
+def check_shapes(
+    loaded: Loaded,
+    skip: frozenset[str] = frozenset(),
+    blank: frozenset[str] = frozenset(),
+    engine: str = "argmap",
+    only: frozenset[str] | None = None,
+) -> list[Problem]:
+    """SHACL problems; `skip` holds IRIs already reported as dangling (their class checks would only repeat it),
+    `blank` the blank nodes already reported as such (their sh:nodeKind sh:IRI result would only repeat it);
+    `only`, when given, the nodes (IRIs, `_:id` for blank nodes) whose shapes are checked."""
+    problems: list[Problem] = []
+    results = shape_results(loaded, engine, only)
+    if not results:
+        return problems
+    import rdflib
+
+    node_kind = SH_IRI + "NodeKindConstraintComponent"
+    for focus, path, value, component, shape_name, messages in results:
         if str(focus) in skip or (value is not None and str(value) in skip):
             continue
-        component = results.value(result, SH.sourceConstraintComponent)
-        if str(focus) in blank and component == SH.NodeKindConstraintComponent:
+        if str(focus) in blank and component == node_kind:
             continue
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        parts = [names.get(results.value(result, SH.sourceShape), "shape")]
+        parts = [shape_name]
         if isinstance(path, rdflib.URIRef):
             parts.append(short(str(path)))
-        parts.append("sh:" + _component_name(str(component)) if component is not None else "")
+        parts.append("sh:" + _component_name(component) if component else "")
         rule = " ".join(p for p in parts if p)
-        message = messages[0] if messages else "does not conform to its shape"
+        ordered = sorted(messages)
+        message = ordered[0] if ordered else "does not conform to its shape"
         shown = ""
         if value is not None and not isinstance(value, rdflib.BNode) and value != focus:
             shown = _shown(value)
@@ -326,18 +439,32 @@ SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
 } GROUP BY ?term"""
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+def _rows(store: ox.Store, query: str, only: frozenset[str] | None = None, var: str = "s") -> list[ox.QuerySolution]:
+    """The query's rows; with `only`, the query is limited to those IRIs in `?var` (a VALUES block)."""
+    if only is not None:
+        values = " ".join(f"<{iri}>" for iri in sorted(only) if not iri.startswith("_:"))
+        head, brace, body = query.partition("WHERE {")
+        query = f"{head}{brace}\n  VALUES ?{var} {{ {values} }}{body}"
     solutions = store.query(query, prefixes=PREFIXES)
     assert isinstance(solutions, ox.QuerySolutions)  # every query here is a SELECT
     return list(solutions)
 
 
-def check_references(loaded: Loaded) -> list[Problem]:
+def check_references(
+    loaded: Loaded, project_iris: list[str] | None = None, only: frozenset[str] | None = None
+) -> list[Problem]:
+    """The graph-wide rules; `project_iris` is `_project_iris(loaded.store, only)` when the caller has it already.
+
+    `only` (an incremental run): the per-node rules (unknown term, dangling reference, undefined subject, unused
+    evidence, uncited source, unknown namespace) look at those nodes only; the rules between nodes (duplicate
+    definitions and sources, prefixes, typed blank nodes) are cheap and always look at everything."""
     store = loaded.store
+    if project_iris is None:
+        project_iris = _project_iris(store, only)
     terms, supers = vocabulary()
     problems: list[Problem] = []
 
-    for term, user in _rows(store, _TERMS):
+    for term, user in _rows(store, _TERMS, only):
         iri = term.value
         if iri not in terms:
             block = loaded.definition(user.value)
@@ -358,13 +485,15 @@ def check_references(loaded: Loaded) -> list[Problem]:
                 )
             )
 
-    problems += check_namespaces(loaded)
-    foreign = {iri for iri in _project_iris(store) if not _in_project_namespace(iri)}
+    problems += check_namespaces(loaded, project_iris)
+    foreign = {iri for iri in project_iris if not _in_project_namespace(iri)}
     typed = sorted(
         {s.value for s, t in _rows(store, _TYPES) if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)}
     )
 
-    dangling = [(s, p, o) for s, p, o in _rows(store, _DANGLING) if o.value not in terms and o.value not in foreign]
+    dangling = [
+        (s, p, o) for s, p, o in _rows(store, _DANGLING, only) if o.value not in terms and o.value not in foreign
+    ]
     file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
     for s, p, o in dangling:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
@@ -387,7 +516,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
             )
         )
 
-    for (s,) in _rows(store, _UNDEFINED_SUBJECTS):
+    for (s,) in _rows(store, _UNDEFINED_SUBJECTS, only):
         if s.value in foreign:
             continue
         problems.append(
@@ -403,7 +532,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
     evidence_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Evidence" in sup}
     seen: set[str] = set()
-    for e, cls in _rows(store, _EVIDENCE):
+    for e, cls in _rows(store, _EVIDENCE, only, "e"):
         if cls.value in evidence_classes and e.value not in seen:
             seen.add(e.value)
             problems.append(
@@ -434,9 +563,12 @@ def check_references(loaded: Loaded) -> list[Problem]:
         if cls.value in supers:
             types.setdefault(s.value, set()).add(cls.value)
     doubly_defined: set[str] = set()
+    typed_twice = _typed_twice(loaded)
     for iri, classes in sorted(types.items()):
         # two kinds are compatible when one is a subclass of the other
         disjoint = sorted(c for c in classes if not any(c != d and c in supers[d] for d in classes))
+        if len(disjoint) < 2 and iri not in typed_twice:
+            continue  # one rdf:type triple in one file: one typed block, so one definition
         places = loaded.definitions(iri)
         where = " and ".join(str(p) for p in places)
         if len(disjoint) > 1:
@@ -466,7 +598,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
     problems += _duplicate_sources(loaded, doubly_defined)
 
-    for (s,) in _rows(store, _SOURCES):
+    for (s,) in _rows(store, _SOURCES, only):
         if s.value not in doubly_defined:
             problems.append(
                 _problem(
@@ -478,6 +610,24 @@ def check_references(loaded: Loaded) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _typed_twice(loaded: Loaded) -> set[str]:
+    """IRIs that may have two typed blocks: typed in two files, or by two rdf:type triples in one (the parser
+    yields every triple it reads, repeats included). Only these need the text scan that finds the blocks."""
+    files_of: dict[str, int] = {}
+    found: set[str] = set()
+    for source in loaded.files:
+        counts: dict[str, int] = {}
+        for t in source.triples:
+            if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+                iri = t.subject.value
+                counts[iri] = counts.get(iri, 0) + 1
+        for iri, count in counts.items():
+            files_of[iri] = files_of.get(iri, 0) + 1
+            if count > 1 or files_of[iri] > 1:
+                found.add(iri)
+    return found
 
 
 _UNDEFINED_SUBJECTS = f"""
@@ -507,12 +657,23 @@ def _node_name(term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else short(term.value)
 
 
-def _project_iris(store: ox.Store) -> list[str]:
-    return [x.value for (x,) in _rows(store, _PROJECT_IRIS)]
+def _project_iris(store: ox.Store, only: frozenset[str] | None = None) -> list[str]:
+    return [x.value for (x,) in _rows(store, _PROJECT_IRIS, only, "x")]
+
+
+_NAMESPACE_SET = frozenset(_PROJECT_NAMESPACES.values())
 
 
 def _in_project_namespace(iri: str) -> bool:
-    return any(iri.startswith(ns) and len(iri) > len(ns) for ns in _PROJECT_NAMESPACES.values())
+    """Under one of the project's namespaces, with a local name (each namespace is BASE_IRI + a path ending '/')."""
+    if not iri.startswith(BASE_IRI):
+        return False
+    slash = iri.find("/", len(BASE_IRI))
+    while slash != -1:
+        if iri[: slash + 1] in _NAMESPACE_SET:
+            return len(iri) > slash + 1
+        slash = iri.find("/", slash + 1)
+    return False
 
 
 def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
@@ -534,7 +695,7 @@ def _did_you_mean(iri: str, candidates: list[str], otherwise: str) -> str:
     return otherwise
 
 
-def check_namespaces(loaded: Loaded) -> list[Problem]:
+def check_namespaces(loaded: Loaded, project_iris: list[str] | None = None) -> list[Problem]:
     """A project prefix bound to another namespace, and IRIs under the project's base in no known namespace."""
     problems: list[Problem] = []
     misbound: list[str] = []
@@ -555,7 +716,7 @@ def check_namespaces(loaded: Loaded) -> list[Problem]:
                         value=f"<{namespace}>",
                     )
                 )
-    for iri in _project_iris(loaded.store):
+    for iri in _project_iris(loaded.store) if project_iris is None else project_iris:
         if _in_project_namespace(iri) or any(iri.startswith(ns) for ns in misbound if ns):
             continue
         loc = loaded.definition(iri) or loaded.mention(iri) or Location(loaded.paths[0], 1)
@@ -664,27 +825,136 @@ def _nearest(word: str, candidates: list[str]) -> str | None:
     return match[0] if match else None
 
 
+# ---------------------------------------------------------------------------- incremental runs
+
+_REFERRERS = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
+
+
+def changed_nodes(
+    loaded: Loaded, revision: str, cwd: Path | None = None, folders: Sequence[Path] = ()
+) -> frozenset[str] | None:
+    """Every IRI that is the subject or object of a triple added to or removed from a file since `revision` (git).
+
+    Files whose text is the same are not read again; a changed file's triples at `revision` are compared with its
+    triples now, as the parser wrote them (so "01" and "1" differ: a change either way).
+
+    None when a change cannot be told node by node, and everything must be checked: data from standard input,
+    blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
+    rdfs:subClassOf triple (it changes the classes of nodes it does not name), argmap itself changed, or a folder
+    given (`folders`) held other .ttl files at `revision`. GitError for a bad revision."""
+    from .git import file_at, resolve_revision
+
+    cwd = cwd or Path.cwd()
+    commit = resolve_revision(revision, cwd)
+    if any(source.path == STDIN or source.blank_labels for source in loaded.files):
+        return None
+    if _rules_changed(commit, cwd) or any(_folder_changed(commit, folder, cwd) for folder in folders):
+        return None
+    touched: set[str] = set()
+    for source in loaded.files:
+        old = file_at(commit, source.path, cwd)
+        if old is not None and old.decode("utf-8", "replace").removeprefix("\ufeff") == source.text:
+            continue  # the same text: the same triples
+        before: list[ox.Triple] = []
+        if old is not None:
+            try:
+                before, plain = _triples(ox.parse(input=old, format=ox.RdfFormat.TURTLE, base_iri=None))
+            except (SyntaxError, ValueError, OSError, MemoryError):
+                return None
+            if not plain:
+                return None  # blank nodes at the revision: no names to compare by
+        for t in set(before).symmetric_difference(source.triples):  # a triple moved between files counts too
+            if t.predicate.value == _SUBCLASS_OF:
+                return None
+            touched.add(t.subject.value)  # type: ignore[union-attr]
+            if isinstance(t.object, ox.NamedNode):
+                touched.add(t.object.value)
+    return frozenset(touched)
+
+
+def _folder_changed(commit: str, folder: Path, cwd: Path) -> bool:
+    """Whether the .ttl files directly in `folder` are not the ones it held at `commit` (one added or removed)."""
+    import subprocess
+
+    from .git import repository_root
+
+    root = repository_root(cwd).resolve()
+    try:
+        relative = folder.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return True
+    prefix = "" if relative == "." else relative + "/"
+    done = subprocess.run(["git", "ls-tree", "--name-only", commit, "--", prefix or "."], cwd=root, capture_output=True)
+    if done.returncode != 0:
+        return True
+    then = {name[len(prefix) :] for name in done.stdout.decode("utf-8").splitlines() if name.endswith(".ttl")}
+    now = {path.name for path in folder.glob("*.ttl")}
+    return then != now
+
+
+def _rules_changed(commit: str, cwd: Path) -> bool:
+    """Whether argmap itself (its code, shapes or vocabulary) differs from `commit`, when it lives in the same
+    repository as the data: then the old data's verdict says nothing about the new rules, and all is checked."""
+    import subprocess
+
+    from .git import repository_root
+
+    package = Path(__file__).resolve().parent
+    try:
+        package.relative_to(repository_root(cwd).resolve())
+    except ValueError:
+        return False  # an installed argmap: its rules are not part of the data's history
+    done = subprocess.run(["git", "diff", "--quiet", commit, "--", str(package)], cwd=cwd, capture_output=True)
+    return done.returncode != 0
+
+
+def affected_nodes(loaded: Loaded, touched: frozenset[str]) -> frozenset[str]:
+    """What a change to the `touched` nodes can affect: they, and every node that reaches one of them in at most
+    `reach` hops along its edges (at least one: a reference check on x reads whether x's targets exist; a
+    shape on x reads the classes of x's values, or further when a shape nests, `Shapes.reach`)."""
+    hops = max(1, compiled_shapes().reach)
+    nodes, frontier = set(touched), set(touched)
+    for _ in range(hops):
+        if not frontier:
+            break
+        found = {s.value for (s,) in _rows(loaded.store, _REFERRERS, frozenset(frontier), "o")}
+        frontier = found - nodes
+        nodes |= frontier
+    for shape in compiled_shapes().targeted:  # a shape's sh:targetNode is checked whatever changed
+        nodes |= {n.value for n in shape.target_nodes if isinstance(n, ox.NamedNode)}
+    return frozenset(nodes)
+
+
 # ---------------------------------------------------------------------------- entry points
 
 
-def validate(loaded: Loaded) -> Report:
-    """SHACL and reference checks on data that parsed."""
-    references = check_references(loaded)
+def validate(loaded: Loaded, engine: str = "argmap", only: frozenset[str] | None = None) -> Report:
+    """SHACL and reference checks on data that parsed (`engine`: which SHACL engine, one of ENGINES); `only`:
+    the nodes a change can affect (`affected_nodes`), for an incremental run, else everything."""
+    project_iris = _project_iris(loaded.store, only)
+    references = check_references(loaded, project_iris, only)
     # a dangling or doubly defined node also breaks shape rules; its own message says it better
     skip = frozenset(_expand(p.value) for p in references if p.rule == "dangling-reference") | frozenset(
         _expand(p.node) for p in references if p.rule == "duplicate-definition"
     )
     blank = frozenset(p.node.removeprefix("_:") for p in references if p.rule == "blank-node")
     # an IRI outside the project's namespaces has its own problem (prefix-mismatch or unknown-namespace)
-    skip |= frozenset(iri for iri in _project_iris(loaded.store) if not _in_project_namespace(iri))
+    skip |= frozenset(iri for iri in project_iris if not _in_project_namespace(iri))
     problems = sorted(
-        set(check_shapes(loaded, skip, blank) + references), key=lambda p: (p.file, p.line, p.node, p.rule, p.message)
+        set(check_shapes(loaded, skip, blank, engine, only) + references),
+        key=lambda p: (p.file, p.line, p.node, p.rule, p.message),
     )
     return Report([str(p) for p in loaded.paths], problems, len(loaded.store), ("syntax", "shacl", "references"))
 
 
-def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, Loaded | None]:
-    """Every check on the given files (default: the data files); syntax errors of all files are collected."""
+def validate_paths(
+    paths: Sequence[str | Path] | None = None, engine: str = "argmap", changed_since: str | None = None
+) -> tuple[Report, Loaded | None]:
+    """Every check on the given files (default: the data files); syntax errors of all files are collected.
+
+    `changed_since` (a git revision whose data conformed, e.g. the base of a pull request): check only what the
+    change since then can affect (`changed_nodes`, `affected_nodes`); the verdict is the full run's whenever the
+    data at that revision conformed. Everything is checked when the change cannot be told node by node."""
     resolved = resolve_paths(paths)
     files, syntax = parse_all(resolved)
     if syntax:
@@ -693,7 +963,12 @@ def validate_paths(paths: Sequence[str | Path] | None = None) -> tuple[Report, L
         ]
         return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
     loaded = Loaded(files, store_of(files))
-    return validate(loaded), loaded
+    only = None
+    if changed_since is not None:
+        folders = [Path(p) for p in (paths or ()) if Path(p) != STDIN and Path(p).is_dir()]
+        touched = changed_nodes(loaded, changed_since, folders=folders)
+        only = affected_nodes(loaded, touched) if touched is not None else None
+    return validate(loaded, engine, only), loaded
 
 
 def load_valid(paths: Sequence[str | Path] | None = None) -> Loaded:

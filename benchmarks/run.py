@@ -3,6 +3,7 @@
 For each size (nodes; data from benchmarks/generate.py, cached under benchmarks/data/SIZE):
   parse          bare pyoxigraph parse of the files into a Store (the floor for validate and query)
   validate       `argmap validate`                      beside  parse (floor), rdflib + pySHACL (peer)
+  incremental    `argmap validate --changed-since HEAD` after 5 nodes' labels were edited  beside  validate
   shacl-peer     rdflib parse + pySHACL on the same files and shapes, the vocabulary as ontology
   query:NAME     each named query through argmap        beside  the same text on a bare pyoxigraph Store
   build          `argmap build`
@@ -57,7 +58,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STEPS = ("parse", "validate", "shacl-peer", "query", "build", "analyse", "export", "help", "map", "home")
+STEPS = ("parse", "validate", "incremental", "shacl-peer", "query", "build", "analyse", "export", "help", "map", "home")
+#: How many nodes the incremental step edits (issue 10: "5 changed nodes of 10k").
+EDITED = 5
 READY = "#map[data-ready='true']"  # the site's "map drawn" signal (tests/test_browser.py relies on it too)
 PANEL = "#map-panel"  # what a click on a node opens
 LOAD_BUTTON = "#map-load"  # the home page's "explore the map on this page" button
@@ -145,14 +148,14 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def run_process(argv: Sequence[str]) -> tuple[float, float, float]:
-    """(wall s, cpu s, peak RSS MB) of one fresh process; raises if it fails."""
+def run_process(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, float]:
+    """(wall s, cpu s, peak RSS MB) of one fresh process (in `cwd`); raises if it fails."""
     with tempfile.TemporaryDirectory(prefix="argmap-run-") as tmp:
         figures, errors = Path(tmp) / "usage", Path(tmp) / "stderr"
         with errors.open("wb") as stderr:
             subprocess.run(
                 [sys.executable, "-c", LAUNCHER, str(figures), *argv],
-                cwd=ROOT,
+                cwd=cwd,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
@@ -169,8 +172,8 @@ def repeat(fn: Callable[[], object], runs: int, warmup: int) -> list[object]:
     return [fn() for _ in range(runs)]
 
 
-def whole(figure: Figure, argv: Sequence[str], runs: int, warmup: int) -> None:
-    samples = repeat(lambda: run_process(argv), runs, warmup)
+def whole(figure: Figure, argv: Sequence[str], runs: int, warmup: int, cwd: Path = ROOT) -> None:
+    samples = repeat(lambda: run_process(argv, cwd), runs, warmup)
     walls, cpus, rss = zip(*samples, strict=True)  # type: ignore[misc]
     figure.runs = runs
     figure.wall, figure.cpu, figure.rss_mb = statistics.median(walls), statistics.median(cpus), max(rss)
@@ -233,6 +236,13 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
         f = new("validate", "argmap validate")
         whole(f, [*argmap_command(), "validate", *paths], runs, warmup)
         inproc(f, cli_in_process(["validate", *paths]), runs, warmup)
+    if "incremental" in steps:
+        repo = work / f"repo-{nodes}"
+        edited = edited_repository(files, repo, args.seed)
+        f = new("incremental", f"argmap validate --changed-since ({EDITED} nodes edited)", "validate")
+        whole(f, [*argmap_command(), "validate", *map(str, edited), "--changed-since", "HEAD"], runs, warmup, repo)
+        inproc(f, lambda: in_repository(repo, ["validate", *map(str, edited), "--changed-since", "HEAD"]), runs, warmup)
+        f.extra["edited"] = EDITED
     if "shacl-peer" in steps:
         from argmap.config import SHAPES_PATH, VOCAB_PATH
 
@@ -294,6 +304,39 @@ def bench_analyse(new: Callable[..., Figure], paths: list[str], runs: int, warmu
         f.extra["items"] = len(result.status)
         f.extra["labellings"] = result.labellings
         f.extra["evidence"] = sum(1 for n in model.nodes.values() if n.kind == "evidence")
+
+
+def edited_repository(files: list[Path], repo: Path, seed: int) -> list[Path]:
+    """A git repository holding the files, committed, then EDITED nodes' labels changed in the work tree (the
+    first letter's case swapped: still valid, so the run does all its work and finds nothing)."""
+    import random
+    import re
+
+    repo.mkdir(parents=True, exist_ok=True)
+    git = ["git", "-c", "user.email=bench@example.org", "-c", "user.name=bench"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    copies = []
+    for source in files:
+        target = repo / source.name
+        target.write_bytes(source.read_bytes())
+        copies.append(target)
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=repo, check=True)
+    rng = random.Random(seed)
+    labels = [(path, m.start(1)) for path in copies for m in re.finditer(r'rdfs:label "(\w)', path.read_text("utf-8"))]
+    for path, at in rng.sample(labels, EDITED):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text[:at] + text[at].swapcase() + text[at + 1 :], encoding="utf-8")
+    return copies
+
+
+def in_repository(repo: Path, args: list[str]) -> object:
+    previous = Path.cwd()
+    os.chdir(repo)
+    try:
+        return cli_in_process(args)()
+    finally:
+        os.chdir(previous)
 
 
 def bench_queries(

@@ -63,7 +63,7 @@ def test_generator_refuses_fewer_nodes_than_one_copy_of_the_shipped_data():
 
 
 def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
-    steps = ["parse", "validate", "shacl-peer", "query", "build", "analyse", "help"]
+    steps = ["parse", "validate", "incremental", "shacl-peer", "query", "build", "analyse", "help"]
     if Path("/usr/bin/chromium").exists():
         steps += ["map", "home"]
     out = tmp_path / "figures.json"
@@ -79,13 +79,13 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     body = json.loads(out.read_text())
     figures = {f["step"]: f for f in body["figures"]}
-    expected = {"parse", "validate", "shacl-peer", "build", "help", "python"}
+    expected = {"parse", "validate", "incremental", "shacl-peer", "build", "help", "python"}
     expected |= {"analyse", "analyse-floor", "analyse:grounded", "analyse:preferred", "analyse:stable"}
     expected |= {"query:views-and-responses", "bare:views-and-responses"}
     expected |= {"query:statements-without-evidence", "bare:statements-without-evidence"}
     expected |= {s for s in ("map", "home") if s in steps}
     assert set(figures) == expected
-    for step in ("validate", "build", "help", "parse"):
+    for step in ("validate", "incremental", "build", "help", "parse"):
         assert figures[step]["wall"] > 0 and figures[step]["rss_mb"] > 0, step
     assert figures["query:views-and-responses"]["extra"]["rows"] == 9
     assert figures["analyse"]["wall"] > 0 and figures["analyse"]["in_process"] > 0

@@ -288,7 +288,7 @@ def test_an_internal_crash_is_exit_2_with_one_line_and_no_traceback(monkeypatch)
     """A bug is not 'problems found': exit 2, one line naming the exception, no traceback."""
     from argmap.cli import validate_cmd
 
-    def crash(paths):
+    def crash(*args, **kwargs):
         raise RuntimeError("simulated fault inside the library")
 
     monkeypatch.setattr(validate_cmd, "validate_paths", crash)

@@ -326,3 +326,46 @@ def test_the_pr_diff_step_writes_the_job_summary_of_a_merge_commit(
     written = summary.read_text(encoding="utf-8")
     assert written.startswith("earlier steps' summary\n### argmap diff: HEAD^1")
     assert expected in written
+
+
+# ------------------------------------------------------------------------- the PR validate step, for real
+def pr_validate_script() -> str:
+    scripts = [script for where, script in workflow_scripts() if "--changed-since" in script]
+    assert len(scripts) == 1, scripts
+    return scripts[0]
+
+
+@pytest.mark.parametrize(
+    "old,new,exit_code,expected",
+    [
+        ("am:value 6000000", "am:value 6100000", 0, "ok: 2 file(s)"),
+        ("am:value 6000000", 'am:value "6000000"', 1, "::error file=data/evidence.ttl,line="),
+    ],
+    ids=["valid", "string-value"],
+)
+def test_the_pr_validate_step_checks_the_change_since_the_base_of_a_merge_commit(
+    tmp_path: Path, old: str, new: str, exit_code: int, expected: str
+):
+    """As GitHub checks a PR out (a merge commit whose first parent is the base): the step's verdict and its
+    annotations are those of a full `argmap validate` of the same files."""
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    for ttl in (ROOT / "data").glob("*.ttl"):
+        shutil.copy(ttl, repo / "data" / ttl.name)
+    run_git(repo, "init", "-q", "-b", "main")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "base")
+    run_git(repo, "checkout", "-q", "-b", "contribution")
+    evidence = repo / "data" / "evidence.ttl"
+    evidence.write_text(evidence.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    run_git(repo, "commit", "-q", "-am", "the contribution")
+    run_git(repo, "checkout", "-q", "main")
+    run_git(repo, "merge", "-q", "--no-ff", "-m", "merge", "contribution")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(["bash", "-e", "-c", pr_validate_script()], cwd=repo, env=env, capture_output=True, text=True)
+    full = subprocess.run(
+        [str(BIN / "argmap"), "validate", "--format", "github"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == full.returncode == exit_code, done.stderr
+    assert done.stdout == full.stdout
+    assert expected in done.stdout

@@ -5,14 +5,28 @@ from __future__ import annotations
 import click
 
 from ..errors import ArgmapError
-from ..validate import REPORT_FORMATS, validate_paths
+from ..validate import ENGINES, REPORT_FORMATS, validate_paths
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, format_option
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
 @format_option(REPORT_FORMATS, "text", "text for people, json for tools, github for ::error annotations in CI.")
-def command(paths: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="argmap",
+    show_default=True,
+    help="SHACL engine: argmap's own on the pyoxigraph store, or pySHACL (the reference it is tested against; slow).",
+)
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REV",
+    help="Check only what the change since git revision REV can affect (its data conformed: e.g. a pull "
+    "request's base). Same verdict as a full run, faster.",
+)
+def command(paths: tuple[str, ...], fmt: str, engine: str, changed_since: str | None) -> None:
     """Check Turtle files: syntax, SHACL shapes and references.
 
     PATHS default to data/claims.ttl and data/evidence.ttl; a directory stands for its .ttl files.
@@ -20,9 +34,11 @@ def command(paths: tuple[str, ...], fmt: str) -> None:
     2 when the check could not run (a missing file, a file over the size limit, an internal error).
 
     Example: argmap validate data/claims.ttl data/evidence.ttl --format github
+
+    Example: argmap validate --changed-since origin/main
     """
     try:
-        report, _ = validate_paths(paths)
+        report, _ = validate_paths(paths, engine, changed_since)
     except ArgmapError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(EXIT_ERROR) from None
