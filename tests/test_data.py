@@ -303,3 +303,85 @@ def test_cli_named_query_on_shipped_data(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["query", "supercomputers", "--format", "csv"])
     assert result.exit_code == 0 and result.output.startswith("supercomputer,operator,country,example\n")
+
+
+# ---------------------------------------------------------------------------- who says what
+
+
+def test_project_readings_are_the_reified_links_recomputed_from_the_graph():
+    g = graph()
+    expected = set()
+    for reading in instances(AM.ProjectReading):
+        s, p, o = (g.value(reading, rdflib.RDF[x]) for x in ("subject", "predicate", "object"))
+        assert (s, p, o) in g, f"{reading} reads a link that is not in the data"
+        shown = label(o) if isinstance(o, rdflib.URIRef) else str(o)
+        by = label(g.value(reading, rdflib.PROV.wasAttributedTo))
+        expected.add((label(s), str(p).rsplit("#", 1)[1], shown, by, str(g.value(reading, AM.note))))
+    answer = rows("project-readings")
+    assert sorted(answer) == sorted(expected) and len(answer) == len(instances(AM.ProjectReading))
+    # every example -> principle link, the actors of P1 and the holders of every view are the project's reading
+    read = {
+        (g.value(r, rdflib.RDF.subject), g.value(r, rdflib.RDF.predicate), g.value(r, rdflib.RDF.object))
+        for r in instances(AM.ProjectReading)
+    }
+    for p in (AM.instantiates, AM.heldBy):
+        assert set(g.triples((None, p, None))) <= read
+    p1 = rdflib.URIRef(ID + "principle/public-support")
+    assert set(g.triples((p1, AM.assignsRoleTo, None))) <= read
+    assert len(set(g.triples((None, AM.instantiates, None)))) == 27
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def test_author_stakes_recomputed_by_walking_the_graph():
+    g = graph()
+    src_t, ex_t = AM.Source, AM.Example
+    expected = set()
+    users = lambda src: set(g.subjects(AM.source, src)) | set(g.subjects(AM.citesAsEvidence, src))  # noqa: E731
+    for paper in instances(AM.Paper):
+        for person in g.objects(paper, AM.author):
+            who = label(person)
+            for src in g.subjects(AM.author, person):
+                if (src, rdflib.RDF.type, src_t) in g:
+                    expected |= {(who, "co-wrote the source it cites", label(src), label(u)) for u in users(src)}
+            for org in g.objects(person, AM.affiliation):
+                for src in g.subjects(AM.author, org):
+                    if (src, rdflib.RDF.type, src_t) in g:
+                        stake = "is affiliated with the organisation that wrote the source it cites"
+                        expected |= {(who, stake, label(src), label(u)) for u in users(src)}
+                for ex in instances(ex_t):
+                    named = set(g.objects(ex, AM.involves))
+                    named |= {d for m in g.objects(ex, AM.concerns) for d in g.objects(m, AM.developedBy)}
+                    if org in named:
+                        expected.add(
+                            (who, "is affiliated with an organisation the example names", label(org), label(ex))
+                        )
+            for grant in g.objects(person, AM.fundedBy):
+                for org in g.objects(grant, AM.fundedItem):
+                    for ex in instances(ex_t):
+                        if (ex, AM.involves, org) in g:
+                            stake = "is funded by a grant to an organisation the example names"
+                            expected.add((who, stake, label(grant), label(ex)))
+            for email in g.objects(person, AM.email):
+                domain = str(email).split("@", 1)[1]
+                for src in instances(src_t):
+                    if any(_host(str(u)) == domain for u in g.objects(src, AM.url)):
+                        stake = "has a correspondence address on the domain of the source it cites"
+                        expected |= {(who, stake, label(src), label(u)) for u in users(src)}
+    answer = rows("author-stakes")
+    assert sorted(answer) == sorted(expected)
+    assert len(answer) == 27
+    # the stakes the paper itself shows: the first author's Airbus for AI brief, the LAION papers, the grant
+    assert (
+        "Joshua Tan",
+        "co-wrote the source it cites",
+        "Tan et al. 2025",
+        label(rdflib.URIRef(ID + "response/airbus-for-ai-hybrid")),
+    ) in answer
+    assert any(r[0] == "Jenia Jitsev" and r[2].startswith("openEuroLLM") for r in answer)
+    assert any(r[0] == "Jenia Jitsev" and r[2] == "Schuhmann et al. 2022" for r in answer)
