@@ -69,6 +69,7 @@ class AM(DefinedNamespace):
     country: URIRef
     developedBy: URIRef
     dimension: URIRef
+    disclosedIn: URIRef
     doi: URIRef
     email: URIRef
     figureId: URIRef

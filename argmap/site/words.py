@@ -91,6 +91,7 @@ LINK_WORDS: dict[str, tuple[str, str]] = {
     str(AM.affiliation): ("Affiliation", "Members"),
     str(AM.author): ("Author", "Author of"),
     str(AM.contributedBy): ("Contributed by", "Contributed"),
+    str(AM.quotedFrom): ("Words quoted from", "Quoted in"),
     str(AM.statedIn): ("Stated in", "Statements"),
     str(AM.inSection): ("Section", "In this section"),
     str(AM.partOf): ("Part of", "Parts"),
