@@ -46,6 +46,8 @@ PREFIXES = {
     "model": BASE_IRI + "model/",
     "infra": BASE_IRI + "infra/",
     "table": BASE_IRI + "table/",
+    "grant": BASE_IRI + "grant/",
+    "reading": BASE_IRI + "reading/",
 }
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pyoxigraph as ox
 
 from .config import PREFIXES, VOCAB_IRI, compact
-from .query import select
+from .query import named_query, select
 from .vocab import AM
 
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -43,6 +43,7 @@ CLASS_KINDS: tuple[tuple[str, str], ...] = tuple(
         (AM.Response, "response"),
         (AM.Implication, "implication"),
         (AM.Statement, "claim"),
+        (AM.EventReport, "evidence"),
         (AM.Quote, "evidence"),
         (AM.Figure, "evidence"),
         (AM.Check, "evidence"),
@@ -59,6 +60,7 @@ CLASS_KINDS: tuple[tuple[str, str], ...] = tuple(
         (AM.Model, "model"),
         (AM.Dataset, "dataset"),
         (AM.Supercomputer, "supercomputer"),
+        (AM.Grant, "grant"),
         (AM.ComparisonTable, "table"),
         (AM.ComparedProject, "project"),
         (AM.Dimension, "dimension"),
@@ -94,6 +96,7 @@ KIND_ORDER = {
             "model",
             "dataset",
             "supercomputer",
+            "grant",
             "table",
             "project",
             "dimension",
@@ -161,8 +164,13 @@ LINK_PREDICATES: frozenset[str] = frozenset(
         AM.developedBy,
         AM.operatedBy,
         AM.affiliation,
+        AM.fundedBy,
+        AM.funder,
+        AM.fundedItem,
+        AM.disclosedIn,
         AM.author,
         AM.contributedBy,
+        AM.quotedFrom,
         AM.statedIn,
         AM.inSection,
         AM.partOf,
@@ -213,7 +221,8 @@ MULTI_FIELDS = frozenset({"note", "role"})
 
 _THESIS, _CONCLUSION = local_name(AM.Thesis), local_name(AM.Conclusion)
 _EVIDENCE_KINDS = tuple(
-    (local_name(term), name) for term, name in ((AM.Figure, "figure"), (AM.Check, "check"), (AM.Quote, "quote"))
+    (local_name(term), name)
+    for term, name in ((AM.Figure, "figure"), (AM.Check, "check"), (AM.EventReport, "event"), (AM.Quote, "quote"))
 )
 
 
@@ -321,6 +330,34 @@ class Link:
     target: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A link (or fact) that is the project's reading of the paper, not the paper's words (am:ProjectReading)."""
+
+    iri: str
+    subject: str
+    predicate: str
+    object: str  # an IRI, or a literal's lexical form when `literal`
+    literal: bool
+    note: str
+    read_by: tuple[str, ...] = ()
+
+    @property
+    def predicate_name(self) -> str:
+        """`instantiates` for am:instantiates: the local name of the property."""
+        return local_name(self.predicate) if self.predicate.startswith(VOCAB_IRI) else curie(self.predicate)
+
+
+@dataclass(frozen=True, slots=True)
+class Stake:
+    """One row of the named query author-stakes: an author's stake in what a node cites or names."""
+
+    person: str
+    stake: str  # in words, as the query gives it ("co-wrote the source it cites")
+    via: str  # what the stake runs through: the source, the organisation or the grant
+    node: str  # the node that cites the source or names the organisation
+
+
 @dataclass(frozen=True)
 class Model:
     """The whole debate: nodes by IRI, argument edges, plain links, all sorted."""
@@ -329,6 +366,8 @@ class Model:
     edges: tuple[Edge, ...]
     links: tuple[Link, ...]
     unknown: dict[str, str] = field(default_factory=dict)  # IRIs referred to but not typed: IRI -> label
+    readings: tuple[Reading, ...] = ()  # the project's readings, sorted by subject, predicate, object
+    stakes: tuple[Stake, ...] = ()  # the rows of the named query author-stakes
 
     _out: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
     _in: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
@@ -404,6 +443,14 @@ class Model:
                     result.append((relation, node))
         return result
 
+    def readings_for(self, iri: str) -> list[Reading]:
+        """The project's readings of links from or to `iri` (links the paper itself does not state)."""
+        return [r for r in self.readings if iri in (r.subject, r.object) and not (r.literal and r.object == iri)]
+
+    def stakes_for(self, iri: str) -> list[Stake]:
+        """The authors' stakes in what `iri` cites or names, or that run through `iri` (a source they co-wrote)."""
+        return [s for s in self.stakes if iri in (s.node, s.via)]
+
     def inferences_to(self, iri: str) -> list[Node]:
         return [n for n in self.sources_of(iri, "concludes") if n.kind == "inference"]
 
@@ -446,6 +493,18 @@ def natural_key(text: str) -> tuple:
 
 
 # ------------------------------------------------------------------------------------ build
+Q_READINGS = """
+SELECT ?r ?s ?p ?o ?note ?by WHERE {
+  ?r a am:ProjectReading ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  ?s ?p ?o .
+  OPTIONAL { ?r am:note ?note }
+  OPTIONAL { ?r prov:wasAttributedTo ?by }
+  FILTER(isIRI(?r) && isIRI(?s) && isIRI(?p))
+}"""
+
+Q_LITERAL_READINGS = """
+SELECT ?r WHERE { ?r a am:ProjectReading ; rdf:object ?o . FILTER(isIRI(?r) && isLITERAL(?o)) }"""
+
 Q_TYPES = """
 SELECT ?s ?type WHERE {
   ?s a ?type .
@@ -567,9 +626,32 @@ def build_model(store: ox.Store) -> Model:
     for s, label in _rows(store, Q_UNTYPED_LABELS):
         unknown.setdefault(s, label)
 
+    readings: dict[str, Reading] = {}
+    read_by: dict[str, set[str]] = defaultdict(set)
+    for r, subject, predicate, obj, note, by in _rows(store, Q_READINGS):
+        if by:
+            read_by[r].add(by)
+        if r not in readings:
+            readings[r] = Reading(r, subject, predicate, obj, literal=False, note=note)
+    literal_objects = {r for (r,) in _rows(store, Q_LITERAL_READINGS)}
+    found = [
+        replace(x, literal=x.iri in literal_objects, read_by=tuple(sorted(read_by[x.iri]))) for x in readings.values()
+    ]
+
     return Model(
         nodes=dict(sorted(nodes.items())),
         edges=tuple(sorted(edges, key=lambda e: (e.source, e.target, e.relation))),
         links=tuple(sorted(links, key=lambda link: (link.source, link.predicate, link.target))),
         unknown=dict(sorted(unknown.items())),
+        readings=tuple(sorted(found, key=lambda x: (x.subject, x.predicate, x.object, x.iri))),
+        stakes=_stakes(store),
     )
+
+
+def _stakes(store: ox.Store) -> tuple[Stake, ...]:
+    """The rows of the named query author-stakes (its definition of a stake is the one the site shows)."""
+    rows = {
+        Stake(person=person, stake=stake, via=via, node=node)
+        for _, stake, _, _, person, via, node in _rows(store, named_query("author-stakes").text)
+    }
+    return tuple(sorted(rows, key=lambda x: (x.node, x.person, x.stake, x.via)))

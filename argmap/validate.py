@@ -597,6 +597,7 @@ def check_references(
                 )
 
     problems += _duplicate_sources(loaded, doubly_defined)
+    problems += _unasserted_readings(loaded)
 
     for (s,) in _rows(store, _SOURCES, only):
         if s.value not in doubly_defined:
@@ -628,6 +629,40 @@ def _typed_twice(loaded: Loaded) -> set[str]:
             if count > 1 or files_of[iri] > 1:
                 found.add(iri)
     return found
+
+
+_READINGS = """
+SELECT ?r ?s ?p ?o WHERE {
+  ?r rdf:type am:ProjectReading ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  FILTER NOT EXISTS { ?s ?p ?o }
+}"""
+
+
+def _term_shown(term) -> str:
+    """A term as a reader writes it in Turtle: prefixed name, _:label or a quoted literal (cut at 60)."""
+    if isinstance(term, ox.Literal):
+        value = term.value if len(term.value) <= 60 else term.value[:59] + "…"
+        return json.dumps(value, ensure_ascii=False)
+    return _node_name(term)
+
+
+def _unasserted_readings(loaded: Loaded) -> list[Problem]:
+    """A project reading (reified rdf:subject/predicate/object) whose triple the data does not contain: the
+    reading would mark a link that is not there (a typo, or a link edited without its reading)."""
+    problems = []
+    for r, s, p, o in _rows(loaded.store, _READINGS):
+        triple = f"{_term_shown(s)} {_term_shown(p)} {_term_shown(o)}"
+        problems.append(
+            _problem(
+                _locate(loaded, r.value) if isinstance(r, ox.NamedNode) else _locate_blank(loaded, r.value),
+                _node_name(r),
+                "reading-not-in-data",
+                f"reads the link {triple}, which the data does not contain; fix rdf:subject, rdf:predicate or "
+                "rdf:object so they name a link in the data, or remove the reading with the link",
+                triple,
+            )
+        )
+    return problems
 
 
 _UNDEFINED_SUBJECTS = f"""

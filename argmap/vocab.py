@@ -26,8 +26,10 @@ class AM(DefinedNamespace):
     Dimension: URIRef
     Document: URIRef
     Evidence: URIRef
+    EventReport: URIRef
     Example: URIRef
     Figure: URIRef
+    Grant: URIRef
     Implication: URIRef
     Inference: URIRef
     Model: URIRef
@@ -37,6 +39,7 @@ class AM(DefinedNamespace):
     PaperVersion: URIRef
     Person: URIRef
     Principle: URIRef
+    ProjectReading: URIRef
     Quote: URIRef
     Response: URIRef
     Section: URIRef
@@ -66,8 +69,14 @@ class AM(DefinedNamespace):
     country: URIRef
     developedBy: URIRef
     dimension: URIRef
+    disclosedIn: URIRef
     doi: URIRef
+    email: URIRef
     figureId: URIRef
+    fundedBy: URIRef
+    fundedItem: URIRef
+    funder: URIRef
+    grantNumber: URIRef
     hasVersion: URIRef
     heldBy: URIRef
     inCategory: URIRef
@@ -91,6 +100,7 @@ class AM(DefinedNamespace):
     project: URIRef
     qualifies: URIRef
     quote: URIRef
+    quotedFrom: URIRef
     refNumber: URIRef
     respondsTo: URIRef
     retracts: URIRef
@@ -103,6 +113,7 @@ class AM(DefinedNamespace):
     text: URIRef
     undercuts: URIRef
     unit: URIRef
+    unresolved: URIRef
     url: URIRef
     usesInfrastructure: URIRef
     value: URIRef

@@ -212,6 +212,8 @@ def generate(nodes: int, seed: int = 1, shipped: Sequence[Path] = SHIPPED) -> di
                     continue
             out[name].append(ox.Triple(subject, t.predicate, obj))
 
+    _repoint_readings(out)
+
     from argmap.config import PREFIXES
 
     header = f"# Synthetic argmap debate: {nodes} nodes, seed {seed}, made by benchmarks/generate.py. Not real data.\n"
@@ -219,6 +221,50 @@ def generate(nodes: int, seed: int = 1, shipped: Sequence[Path] = SHIPPED) -> di
         name: header + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
         for name, triples in out.items()
     }
+
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+READING = AM + "ProjectReading"
+
+
+def _template(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The shipped node (or literal) a generated term was copied from: `x--3` -> `x`, a marked literal unmarked."""
+    value = getattr(term, "value", "")
+    if isinstance(term, ox.Literal):
+        return value.rsplit(" (", 1)[0] if value.endswith(")") else value
+    return value.rsplit("--", 1)[0]
+
+
+def _repoint_readings(out: dict[str, list[ox.Triple]]) -> None:
+    """A copied am:ProjectReading must name a triple of the copy: its rdf:object follows the link its (copied)
+    rdf:subject has, and a reading whose link the copy does not have is left out, as the data would be."""
+    objects: dict[tuple[str, str], list] = defaultdict(list)
+    for triples in out.values():
+        for t in triples:
+            objects[(t.subject.value, t.predicate.value)].append(t.object)
+    readings = {
+        t.subject.value
+        for triples in out.values()
+        for t in triples
+        if t.predicate.value == RDF_TYPE and t.object.value == READING
+    }
+    for name, triples in out.items():
+        parts: dict[str, dict[str, ox.Triple]] = defaultdict(dict)
+        for t in triples:
+            if t.subject.value in readings and t.predicate.value.startswith(RDF_NS) and t.predicate.value != RDF_TYPE:
+                parts[t.subject.value][t.predicate.value[len(RDF_NS) :]] = t
+        drop: set[str] = set()
+        fixed: dict[ox.Triple, ox.Triple] = {}
+        for reading, part in parts.items():
+            s, p, o = (part.get(k) for k in ("subject", "predicate", "object"))
+            if s is None or p is None or o is None:
+                continue
+            found = [x for x in objects[(s.object.value, p.object.value)] if _template(x) == _template(o.object)]
+            if not found:
+                drop.add(reading)
+            elif o.object not in found:
+                fixed[o] = ox.Triple(o.subject, o.predicate, found[0])
+        out[name] = [fixed.get(t, t) for t in triples if t.subject.value not in drop]
 
 
 def write(nodes: int, seed: int, out: Path) -> list[Path]:

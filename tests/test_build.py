@@ -455,3 +455,37 @@ def test_build_refuses_an_output_path_that_is_a_file(tmp_path):
     target.write_text("x")
     with pytest.raises(BuildError, match="not a folder"):
         build_site(load_valid([HOSTILE]), target)
+
+
+# ------------------------------------------------------------------------------------ who says what
+
+
+def test_node_pages_mark_the_projects_readings_and_the_authors_stakes(built_site, real_model):
+    import html as html_lib
+
+    assert real_model.readings and real_model.stakes
+    folders = page_folders(real_model)
+    for iri in {r.subject for r in real_model.readings if real_model.node(r.subject)}:
+        text = (built_site / folders[iri] / "index.html").read_text(encoding="utf-8")
+        marks = text.count('class="mark-reading"')
+        assert marks == len(real_model.readings_for(iri)), iri
+    with_stakes = {s.node for s in real_model.stakes} | {s.via for s in real_model.stakes}
+    for iri in with_stakes:
+        text = html_lib.unescape((built_site / folders[iri] / "index.html").read_text(encoding="utf-8"))
+        assert "an author of the paper" in text, iri
+    # a source an author co-wrote says so; a node without readings or stakes has no such section
+    tan = html_lib.unescape((built_site / "source" / "tan-2025" / "index.html").read_text(encoding="utf-8"))
+    assert "An author of the paper co-wrote this source." in tan
+    plain = (built_site / "claim" / "open-weights-are-inert" / "index.html").read_text(encoding="utf-8")
+    assert 'class="provenance"' not in plain
+
+
+def test_figure_pages_credit_the_papers_sentence_to_the_paper(built_site):
+    import html as html_lib
+
+    text = html_lib.unescape(
+        (built_site / "evidence" / "f1-llama-3-1-8b-monthly-downloads" / "index.html").read_text(encoding="utf-8")
+    )
+    footer = text.split('<blockquote class="quote">', 1)[1].split("</blockquote>", 1)[0]
+    assert footer.index("If open source is to win") < footer.index("citing") < footer.index("Hugging Face 2026")
+    assert "<dt>Source the paper cites</dt>" in text and "<dt>Where in the paper</dt>" in text
