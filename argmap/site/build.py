@@ -28,7 +28,7 @@ from typing import Any, get_args
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__, export
 from ..analyse import layered_layout, section_members, single_source_statements, view_members
@@ -47,7 +47,7 @@ from ..model import (
     natural_key,
 )
 from ..query import NamedQuery, named_queries
-from ..reasoning import Analysis, Change, analyse, retraction_effects
+from ..reasoning import Analysis, Change, Framework, analyse, parse_date, retraction_effects
 from ..vocab import AM
 from .console import Console, ConsoleMaker, ConsoleUnavailable, make_console
 from .escape import arxiv_url, doi_url, safe_url, script_json
@@ -396,12 +396,30 @@ class Site:
         return iri in self._tree_nodes
 
     @functools.cached_property
+    def as_of(self) -> str:
+        """The date the site judges figures' freshness against: the newest date the data itself holds (an
+        as-of, accessed or issued date), so the same data always builds the same site. Today when it has none."""
+        dates = [
+            parse_date(value)
+            for node in self.model.nodes.values()
+            for value in (node.as_of, node.accessed, node.issued)
+            if value
+        ]
+        known = [d for d in dates if d is not None]
+        return max(known).isoformat() if known else ""
+
+    @functools.cached_property
+    def _framework(self) -> Framework:
+        return Framework(self.model)
+
+    @functools.cached_property
     def analysis(self) -> Analysis:
-        return analyse(self.model)
+        """`argmap.reasoning.analyse` under grounded semantics, as of `as_of`: what the badges say."""
+        return analyse(self.model, as_of=self.as_of or None, framework=self._framework, load_bearing=False)
 
     @functools.cached_property
     def retractions(self) -> dict[str, list[Change]]:
-        return retraction_effects(self.model)
+        return retraction_effects(self.model, framework=self._framework)
 
     def status(self, iri: str) -> dict[str, Any] | None:
         """What a node's badges say: {value, label, title, flags: [(flag, words)]}; None for nodes without a
@@ -420,12 +438,14 @@ class Site:
         nodes.sort(key=Node.sort_key)
         for flag, (_, heading) in FLAG_WORDS.items():
             groups.append((flag, heading, [n for n in nodes if flag in self.analysis.flags(n.iri)]))
-        for value in ("rejected", "undecided"):
-            heading = f"{STATUS_WORDS[value][0]}: {STATUS_WORDS[value][1]}"
+        for value, heading in (
+            ("rejected", "Rejected statements: something that stands attacks them"),
+            ("undecided", "Undecided statements: the attacks on them are themselves in dispute"),
+        ):
             groups.append(
                 (
                     value,
-                    heading[0].upper() + heading[1:],
+                    heading,
                     [n for n in nodes if n.kind in STATEMENT_KINDS and self.analysis.status[n.iri].value == value],
                 )
             )
@@ -434,6 +454,28 @@ class Site:
     def retraction(self, iri: str) -> list[tuple[Node | None, str, str]]:
         """What would change if the evidence `iri` were retracted: (node, its label, what happens)."""
         return [(self.node(c.iri), self.label(c.iri), c.what) for c in self.retractions.get(iri, [])]
+
+    @functools.cached_property
+    def _by_curie(self) -> dict[str, Node]:
+        return {curie(iri): node for iri, node in self.model.nodes.items() if iri in self.pages}
+
+    def prose(self, text: str | None, root: str) -> Markup:
+        """Text from the data for reading: a CURIE of a node that has a page (`evidence:check-…`, a note's way of
+        pointing at another item) becomes a link to that page, named by the node's label; the rest is escaped."""
+        if not text:
+            return Markup("")
+        parts: list[str] = []
+        last = 0
+        for match in _CURIE_IN_TEXT.finditer(text):
+            node = self._by_curie.get(match.group(0))
+            if node is None:
+                continue
+            parts.append(str(escape(text[last : match.start()])))
+            href = escape(root + self.pages[node.iri])
+            parts.append(f'<a href="{href}">{escape(node.label)}</a>')
+            last = match.end()
+        parts.append(str(escape(text[last:])))
+        return Markup("".join(parts))
 
     def preview(self, node: Node, limit: int = 180) -> str:
         """A one-line preview of a node: its text, quote, figure or note, cut at a word near `limit`."""
@@ -546,6 +588,9 @@ class Site:
             "sections": sections,
             "views": views,
         }
+
+
+_CURIE_IN_TEXT = re.compile(r"(?<![\w/.:-])[a-z][a-z0-9-]*:[A-Za-z0-9_][A-Za-z0-9_.~-]*[A-Za-z0-9_]")
 
 
 def _unique(words: str) -> str:
