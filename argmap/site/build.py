@@ -809,7 +809,7 @@ def build_site(
             graph=graph,
             sizes=sizes,
             not_found={
-                "base": base_url or "/",
+                "base": base_url or "./",
                 "style": Markup(NOT_FOUND_STYLE),  # our constant: no '<', so it cannot end the element
                 "style_hash": _csp_hash(NOT_FOUND_STYLE),
                 "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
