@@ -67,21 +67,11 @@ class Candidate:
 
 
 @dataclass
-class Dataset:
-    """The data folder's two files, parsed, and one store over both."""
+class Items:
+    """The items of a store, as the item finder (`resolve`) looks them up: by class, IRI, label and ids.
+    `argmap new` uses it through `Dataset`; `argmap analyse --retract` on any loaded store."""
 
-    folder: Path
-    claims: SourceFile
-    evidence: SourceFile
     store: ox.Store
-
-    @classmethod
-    def load(cls, folder: str | Path = "data") -> Dataset:
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise ContributionError(f"{folder}: no such data folder (give --data DIR)")
-        claims, evidence = (parse_file(folder / Path(name).name) for name in DEFAULT_DATA)
-        return cls(folder, claims, evidence, store_of([claims, evidence]))
 
     def types(self, iri: str) -> set[str]:
         node = ox.NamedNode(iri)
@@ -117,6 +107,23 @@ class Dataset:
         return Candidate(iri, short(iri), self.value(iri, RDFS_LABEL), "/".join(kinds) or "untyped")
 
 
+@dataclass
+class Dataset(Items):
+    """The data folder's two files, parsed, and one store over both."""
+
+    folder: Path
+    claims: SourceFile
+    evidence: SourceFile
+
+    @classmethod
+    def load(cls, folder: str | Path = "data") -> Dataset:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ContributionError(f"{folder}: no such data folder (give --data DIR)")
+        claims, evidence = (parse_file(folder / Path(name).name) for name in DEFAULT_DATA)
+        return cls(store=store_of([claims, evidence]), folder=folder, claims=claims, evidence=evidence)
+
+
 def expand(ref: str) -> str | None:
     """The IRI a reference names when it is a full IRI or a project prefixed name; None for a search word."""
     ref = ref.strip()
@@ -134,7 +141,7 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
-def resolve(ds: Dataset, ref: str, *class_names: str) -> list[Candidate]:
+def resolve(ds: Items, ref: str, *class_names: str) -> list[Candidate]:
     """The items of class `class_name` a reference may mean: exactly one for an IRI or prefixed name
     (an error when it names nothing of that class), any number for a search word (an exact outline
     id such as R2a wins; otherwise every item whose name, label or text holds all the words)."""

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "fmt": ("fmt_cmd", "Rewrite Turtle files in canonical form: the graph stays the same, only the layout changes."),
     "diff": ("diff_cmd", "Show what a change does to the argument: nodes, relations, evidence, permalinks."),
+    "analyse": (
+        "analyse_cmd",
+        "Show which statements stand, what a retraction would change, and where the evidence is thin.",
+    ),
     "new": (
         "new_cmd",
         "Add evidence, a source or a claim to the data: asks for what flags do not give, validates, saves atomically.",
