@@ -508,7 +508,9 @@ class Site:
             return page.description
         what = kind_label(node)
         body = self.preview(node, 150)
-        return f"{what}: {node.label}." + (f" {body}" if body and body != node.label else "")
+        if not body or body == node.label:
+            body = "Its place in the argument map of the debate, what bears on it and the data behind it."
+        return f"{what}: {node.label}. {body}"
 
     # ------------------------------------------------------------------------ the map's data
     def graph_data(self) -> dict:

@@ -13,7 +13,7 @@
   if (!box || !input || !panel || !list) { return; }
   var root = document.body.getAttribute("data-root") || "";
   var entries = null;
-  var loading = false;
+  var waiting = null;  // callbacks for when the index has loaded
   var MAX = 12;
 
   function words(text) {
@@ -22,15 +22,17 @@
 
   function load(then) {
     if (entries) { then(); return; }
-    if (loading) { return; }
-    loading = true;
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
     var script = document.createElement("script");
     script.src = root + "static/search-index.js";
     script.onload = function () {
       entries = (window.ARGMAP_SEARCH || []).map(function (e) {
         return { url: e[0], title: e[1], kind: e[2], titleWords: e[3].split(" "), textWords: e[4] ? e[4].split(" ") : [] };
       });
-      then();
+      var calls = waiting;
+      waiting = [];
+      calls.forEach(function (call) { call(); });
     };
     document.head.appendChild(script);
   }
