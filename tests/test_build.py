@@ -3,10 +3,10 @@ builds are byte-identical, that hostile text is escaped in the files, and that i
 
 from __future__ import annotations
 
-import json
-import os
 import base64
 import hashlib
+import json
+import os
 import re
 import subprocess
 import sys
@@ -238,7 +238,7 @@ def test_every_page_has_csp_and_no_inline_script(built_site):
         text = page.read_text(encoding="utf-8")
         if page.name == "404.html":  # served at any address: its one script and style are inline, allowed by hash
             assert "unsafe-inline" not in text
-            for attrs, body in parse(page).scripts:
+            for _attrs, body in parse(page).scripts:
                 digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
                 assert f"script-src 'sha256-{digest}'" in text
             continue

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, ROOT, StaticServer
 
 from argmap.cli import main
 from argmap.load import load_paths
 from argmap.model import build_model, curie
 from argmap.site.tree import debate_tree
 from argmap.site.words import page_folders, search_text
-
-from conftest import DATA, ROOT, StaticServer
 
 browser = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -89,7 +88,9 @@ def test_every_page_has_a_meta_description(built_site, real_model):
 
 
 def _analyse_json(as_of: str) -> dict:
-    result = CliRunner().invoke(main, ["analyse", "--format", "json", "--as-of", as_of, *sum((["-d", str(p)] for p in DATA), [])])
+    result = CliRunner().invoke(
+        main, ["analyse", "--format", "json", "--as-of", as_of, *sum((["-d", str(p)] for p in DATA), [])]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)["status"]
 
@@ -166,7 +167,8 @@ def test_tree_expands_collapses_and_its_urls_open_the_right_node(web, make_brows
     assert details.get_attribute("open") is not None
     assert details.locator("> summary .pos-label").inner_text() == target.label
     assert page.evaluate(
-        """id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight; }""",
+        """id => { const r = document.getElementById(id).getBoundingClientRect();
+                   return r.top >= -1 && r.top < innerHeight; }""",
         curie(target.iri),
     )
     crumbs = details.locator("> .pos-body .crumbs a")
@@ -200,7 +202,9 @@ def test_node_page_shows_status_map_and_tree_links_and_retraction(web, real_mode
     badge = page.locator(".node-status .status")
     assert badge.get_attribute("data-status") in ("accepted", "rejected", "undecided")
     assert page.locator(".node-status .sbadge").first.inner_text() in ("Accepted", "Rejected", "Undecided")
-    assert page.locator("a", has_text="Show on the map").get_attribute("href") == f"../../map/#node={curie(response.iri)}"
+    assert (
+        page.locator("a", has_text="Show on the map").get_attribute("href") == f"../../map/#node={curie(response.iri)}"
+    )
     page.locator("a", has_text="Find it in the debate tree").click()
     page.wait_for_url(f"**/tree/#{curie(response.iri)}")
     assert page.locator(f"details[id='{curie(response.iri)}']").get_attribute("open") is not None
@@ -225,8 +229,14 @@ def test_search_from_every_page_finds_and_ranks_by_relevance(web, built_site, re
             if len(w) < 6:
                 continue
             in_labels = [n for n in real_model.nodes.values() if w in search_text(n.label).split()]
-            in_texts = [n for n in real_model.nodes.values() if w in search_text(n.text, n.quote).split() and n not in in_labels]
-            if len(in_labels) == 1 and len(in_texts) >= 2 and sorted(in_texts, key=lambda n: n.label)[0].label < node.label:
+            in_texts = [
+                n for n in real_model.nodes.values() if w in search_text(n.text, n.quote).split() and n not in in_labels
+            ]
+            if (
+                len(in_labels) == 1
+                and len(in_texts) >= 2
+                and sorted(in_texts, key=lambda n: n.label)[0].label < node.label
+            ):
                 word, best = w, node
                 break
         if word:
@@ -334,7 +344,9 @@ def test_print_opens_the_tree_and_shows_link_targets_and_dark_mode_follows_the_s
     assert not page.evaluate("Array.from(document.querySelectorAll('details.pos')).every(d => d.open)")
     dark = make_browsing(site_server, color_scheme="dark").open("tree/")
     light = make_browsing(site_server, color_scheme="light").open("tree/")
-    luminance = "(() => { const m = getComputedStyle(document.documentElement).backgroundColor.match(/\\d+/g).map(Number); return m[0] + m[1] + m[2]; })()"
+    luminance = """(() => {
+        const m = getComputedStyle(document.documentElement).backgroundColor.match(/\\d+/g).map(Number);
+        return m[0] + m[1] + m[2]; })()"""
     assert dark.evaluate(luminance) < 150 < light.evaluate(luminance)
 
 

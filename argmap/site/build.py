@@ -495,7 +495,9 @@ class Site:
             url = page.path[: -len("index.html")]
             node = page.context.get("node")
             if node is None:
-                entries.append([url, page.title, "Page", search_text(page.title), _unique(search_text(page.description))])
+                entries.append(
+                    [url, page.title, "Page", search_text(page.title), _unique(search_text(page.description))]
+                )
                 continue
             text = search_text(node.text, node.quote, node.note, node.measures, figure_text(node), node.authors)
             entries.append([url, node.label, kind_label(node), search_text(node.label, node.outline_id), _unique(text)])
@@ -802,7 +804,9 @@ def build_site(
     ).encode()
     for page in pages:
         template = env.get_template(page.template)
-        canonical = (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
+        canonical = (
+            (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
+        )
         html = template.render(
             page=page,
             root=page.root,

@@ -110,7 +110,9 @@ def debate_tree(model: Model) -> list[Position]:
                 and (home.get(child.iri) == node.iri or child.iri in orphans)
             )
             entry = grow(child, rel, inner) if expand else Position(child, rel, curie(child.iri), path=inner, ref=True)
-            side = position.case_for if rel in FOR else position.qualified_by if rel in QUALIFY else position.case_against
+            side = (
+                position.case_for if rel in FOR else position.qualified_by if rel in QUALIFY else position.case_against
+            )
             side.append(entry)
         return position
 
@@ -151,4 +153,3 @@ def debate_tree(model: Model) -> list[Position]:
     for tree in trees:
         direction(tree, tree.order)
     return trees
-

@@ -239,7 +239,20 @@ def node_search_text(node: Node) -> str:
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~-]*$")
 #: First path segments the site's own pages use; a node IRI starting with one goes under node/.
 RESERVED_TOP = frozenset(
-    {"static", "data", "map", "outline", "tree", "health", "views", "sources", "query", "node", "index.html", "404.html"}
+    {
+        "static",
+        "data",
+        "map",
+        "outline",
+        "tree",
+        "health",
+        "views",
+        "sources",
+        "query",
+        "node",
+        "index.html",
+        "404.html",
+    }
 )
 
 
