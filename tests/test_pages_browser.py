@@ -361,7 +361,7 @@ def run_axe(page, exclude: list[str] | None = None) -> list[dict]:
 
 
 @browser
-def test_axe_finds_no_serious_or_critical_violation(web, built_site, real_model):
+def test_axe_finds_no_serious_or_critical_violation(web, make_browsing, site_server, built_site, real_model):
     if not AXE.is_file():
         pytest.fail("axe-core is not installed: run `npm ci` (it is pinned in package.json)")
     folders = page_folders(real_model)
@@ -378,4 +378,9 @@ def test_axe_finds_no_serious_or_critical_violation(web, built_site, real_model)
         violations = run_axe(page, exclude=["#map-widget"] if path == "" else None)
         found[path or "home"] = [v for v in violations if v["impact"] in ("serious", "critical")]
         page.close()
+    # dark mode has colours of its own: the pages that use most of them
+    dark = make_browsing(site_server, color_scheme="dark", viewport={"width": 1366, "height": 900})
+    for path in ("tree/", paths[6]):
+        page = dark.open(path)
+        found[f"{path} (dark)"] = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
     assert {p: v for p, v in found.items() if v} == {}
