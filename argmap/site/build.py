@@ -440,7 +440,7 @@ class Site:
             groups.append((flag, heading, [n for n in nodes if flag in self.analysis.flags(n.iri)]))
         for value, heading in (
             ("rejected", "Rejected statements: something that stands attacks them"),
-            ("undecided", "Undecided statements: the attacks on them are themselves in dispute"),
+            ("undecided", "Undecided statements: an attack on them is in dispute, or their support is gone"),
         ):
             groups.append(
                 (

@@ -125,7 +125,7 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
 STATUS_WORDS: dict[str, tuple[str, str]] = {
     "accepted": ("Accepted", "stands: nothing that stands attacks it"),
     "rejected": ("Rejected", "falls: something that stands attacks it"),
-    "undecided": ("Undecided", "neither stands nor falls: attacks on it are themselves in dispute"),
+    "undecided": ("Undecided", "neither stands nor falls: an attack on it is in dispute, or its support is gone"),
 }
 
 #: An evidence-health flag (argmap.reasoning) as a badge says it, and how the health page heads its list.
