@@ -15,7 +15,7 @@ Each side is read with the project's loader (`argmap.load`) and turned into the 
 
 A side is a git revision (read with `git cat-file`, never by checking anything out), the work tree, or a
 file or folder. The library returns a `Diff`; rendering it (text, Markdown, JSON) is the CLI's job.
-Argument status changes (accepted / rejected / undecided) plug in later as one more function in `RULES`.
+Argument status changes (accepted / rejected / undecided, from `argmap.reasoning`) are the rule `status_changes`.
 """
 
 from __future__ import annotations
@@ -569,8 +569,23 @@ def uncited_sources(old: Model, new: Model, mapping: dict[str, str]) -> list[Fin
     return found
 
 
-#: The rules `compare` runs, in order. Argument status changes (issue 11) are added here.
-RULES: list[Rule] = [lost_evidence, response_changes, uncited_sources]
+def status_changes(old: Model, new: Model, mapping: dict[str, str]) -> list[Finding]:
+    """An item on both sides whose argument status (grounded semantics, `argmap.reasoning`) changed: "this change
+    makes view V3 undecided". Items new or removed on one side are listed as added or removed instead."""
+    from .reasoning import statuses
+
+    before, after = statuses(old), statuses(new)
+    found = []
+    for o in sorted(before, key=lambda iri: old.nodes[iri].sort_key()):
+        n = mapping.get(o, o)
+        if n in after and after[n] != before[o]:
+            message = f"becomes {after[n]} (was {before[o]})"
+            found.append(Finding("status-changed", Ref.of(new, n), message))
+    return found
+
+
+#: The rules `compare` runs, in order.
+RULES: list[Rule] = [lost_evidence, response_changes, uncited_sources, status_changes]
 
 
 # ---------------------------------------------------------------------------------------- the API

@@ -85,7 +85,6 @@ from .errors import ArgmapError
 from .model import STATEMENT_KINDS, Model, curie
 
 SEMANTICS = ("grounded", "preferred", "stable")
-Semantics = Literal["grounded", "preferred", "stable"]
 Value = Literal["accepted", "rejected", "undecided"]
 FLAGS = ("challenged-by-check", "no-evidence", "paper-only", "single-source", "stale")
 ITEM_KINDS = STATEMENT_KINDS | {"evidence", "inference"}
@@ -157,6 +156,13 @@ class Analysis:
     def flags(self, iri: str) -> tuple[str, ...]:
         return self._flags.get(iri, ())
 
+    def name(self, iri: str) -> str:
+        """The item's short name: R3d, F2, or its prefixed name."""
+        try:
+            return self.names[iri]
+        except KeyError:
+            return curie(iri)
+
     def counts(self) -> dict[str, int]:
         found = {"accepted": 0, "rejected": 0, "undecided": 0}
         for status in self.status.values():
@@ -173,6 +179,7 @@ class Analysis:
             "counts": self.counts(),
             "status": {
                 iri: {
+                    "name": self.name(iri),
                     "value": s.value,
                     "attackers": list(s.attackers),
                     "supports": list(s.supports),
@@ -347,10 +354,14 @@ class Framework:
                 children[p].append(x)
         self.children = children
         self.components, self.component_of = self._components()
-        self.position = [0] * n  # topological position, for cause-before-effect ordering
-        for k, comp in enumerate(self.components):
+        # depth: the longest chain of dependencies above an item, so causes come before effects and items at
+        # the same depth in reading order
+        self.position = [0] * n
+        for comp in self.components:
+            inside = set(comp)
+            depth = max((self.position[p] + 1 for x in comp for p in parents[x] if p not in inside), default=0)
             for x in comp:
-                self.position[x] = k
+                self.position[x] = depth
 
     def _components(self) -> tuple[list[tuple[int, ...]], list[int]]:
         components = components_in_order(self.children)
@@ -583,21 +594,25 @@ def _changes(
         for x in list(near):
             near.update(fw.children[x])
         candidates = sorted(near)
-    found: list[tuple[int, int, Change]] = []
+    found: list[tuple[int, int, int, Change]] = []
     for x in candidates:
         if x in retract:
             continue
         if fw.has_supports(x) and fw.supported(x, before) and not fw.supported(x, after):
             held = [s for s in fw.direct[x] if before[s] == IN]
-            held += [p for i in fw.inferences[x] for p in fw.premises[i]]
+            held += [
+                p
+                for i in fw.inferences[x]
+                if before[i] == IN and all(before[q] == IN for q in fw.premises[i])
+                for p in fw.premises[i]
+            ]
             evidence = all(fw.model.nodes[fw.iris[s]].kind == "evidence" for s in held)
-            found.append(
-                (fw.position[x], 0, Change(fw.iris[x], "loses all evidence" if evidence else "loses all support"))
-            )
+            what = "loses all evidence" if evidence else "loses all support"
+            found.append((fw.position[x], x, 0, Change(fw.iris[x], what)))
         if before[x] != after[x]:
-            found.append((fw.position[x], 1, Change(fw.iris[x], f"{_VALUE[before[x]]} → {_VALUE[after[x]]}")))
-    found.sort(key=lambda t: (t[0], t[1]))
-    return [c for _, _, c in found]
+            found.append((fw.position[x], x, 1, Change(fw.iris[x], f"{_VALUE[before[x]]} → {_VALUE[after[x]]}")))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found]
 
 
 def _incremental(fw: Framework, base: list[int], fixed: set[int], start: Iterable[int]) -> tuple[list[int], set[int]]:
@@ -888,6 +903,14 @@ def _as_date(as_of: dt.date | str | None) -> dt.date:
         raise ReasoningError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
 
 
+def statuses(model: Model, semantics: str = "grounded", framework: Framework | None = None) -> dict[str, Value]:
+    """Just the status value of every item (no reasons, health or structure): what `argmap diff` compares."""
+    _check_semantics(semantics)
+    fw = framework or Framework(model)
+    final = _aggregate(fw.label(semantics, set(fw.withdrawn)), len(fw.iris))
+    return {iri: _VALUE[final[x]] for x, iri in enumerate(fw.iris)}
+
+
 def what_if(
     model: Model,
     retract: Sequence[str] = (),
@@ -952,6 +975,7 @@ __all__ = [
     "retraction_effects",
     "display_names",
     "short_name",
+    "statuses",
     "what_if",
 ]
 

@@ -6,6 +6,9 @@ For each size (nodes; data from benchmarks/generate.py, cached under benchmarks/
   shacl-peer     rdflib parse + pySHACL on the same files and shapes, the vocabulary as ontology
   query:NAME     each named query through argmap        beside  the same text on a bare pyoxigraph Store
   build          `argmap build`
+  analyse        `argmap analyse --format json`          beside  loading the data and building the model (floor);
+                 and in-process, argmap.reasoning.analyse on the built model under each semantics
+                 (status, health, structure and the what-if of every piece of evidence)
   help           `argmap --help`                        beside  `python -c pass` (interpreter start)
   map, home      headless Chromium: navigation -> map drawn -> a click answered; page weight
 
@@ -54,7 +57,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STEPS = ("parse", "validate", "shacl-peer", "query", "build", "help", "map", "home")
+STEPS = ("parse", "validate", "shacl-peer", "query", "build", "analyse", "help", "map", "home")
 READY = "#map[data-ready='true']"  # the site's "map drawn" signal (tests/test_browser.py relies on it too)
 PANEL = "#map-panel"  # what a click on a node opens
 
@@ -65,6 +68,14 @@ for path in sys.argv[1:]:
     store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
 print(len(store))
 """
+MODEL_SCRIPT = """
+import sys
+from argmap.load import load_paths
+from argmap.model import build_model
+print(len(build_model(load_paths(sys.argv[1:]).store).nodes))
+"""
+#: --as-of for the analyse step, so every run judges staleness against the same date
+AS_OF = "2026-12-03"
 BARE_QUERY_SCRIPT = """
 import sys, pyoxigraph as ox
 store = ox.Store()
@@ -234,6 +245,8 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
         whole(f, [*argmap_command(), "build", *paths, "--out", str(site)], runs, warmup)
         f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+    if "analyse" in steps:
+        bench_analyse(new, paths, runs, warmup)
     if "help" in steps:
         f = new("help", "argmap --help")
         whole(f, [*argmap_command(), "--help"], runs, warmup)
@@ -244,6 +257,30 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
             log(f"[{label}] building the site for the browser")
             run_process([*argmap_command(), "build", *paths, "--out", str(site)])
         figures += bench_browser(label, nodes, triples, site, args)
+
+
+def bench_analyse(new: Callable[..., Figure], paths: list[str], runs: int, warmup: int) -> None:
+    """`argmap analyse` whole-process and through the CLI in-process, beside loading the data and building the
+    model (its floor); then the library alone on the built model, once per semantics."""
+    from argmap.load import load_paths
+    from argmap.model import build_model
+    from argmap.reasoning import SEMANTICS, analyse
+
+    data = [a for p in paths for a in ("-d", p)]
+    f = new("analyse", "argmap analyse --format json")
+    whole(f, [*argmap_command(), "analyse", *data, "--format", "json", "--as-of", AS_OF], runs, warmup)
+    inproc(f, cli_in_process(["analyse", *data, "--format", "json", "--as-of", AS_OF]), runs, warmup)
+    f = new("analyse-floor", "load the data and build the model (floor)", "analyse")
+    whole(f, [sys.executable, "-c", MODEL_SCRIPT, *paths], runs, warmup)
+    inproc(f, lambda: build_model(load_paths(paths).store), runs, warmup)
+    model = build_model(load_paths(paths).store)
+    for semantics in SEMANTICS:
+        f = new(f"analyse:{semantics}", f"reasoning.analyse, {semantics}, model built")
+        inproc(f, lambda semantics=semantics: analyse(model, semantics=semantics, as_of=AS_OF), runs, warmup)
+        result = analyse(model, semantics=semantics, as_of=AS_OF)
+        f.extra["items"] = len(result.status)
+        f.extra["labellings"] = result.labellings
+        f.extra["evidence"] = sum(1 for n in model.nodes.values() if n.kind == "evidence")
 
 
 def bench_queries(
@@ -396,6 +433,11 @@ def table(figures: list[Figure]) -> str:
             note = f"{f.extra.get('site_files')} files, {f.extra.get('site_bytes', 0) / 1e6:.1f} MB written"
         if f.step.startswith("query:"):
             note = f"{f.extra.get('rows')} rows"
+        if f.step.startswith("analyse:"):
+            extra = f.extra
+            note = (
+                f"{extra.get('items')} items, {extra.get('evidence')} what-ifs, {extra.get('labellings')} labelling(s)"
+            )
         rss = f"{f.rss_mb:.0f}" if f.rss_mb else "—"
         lines.append(
             f"{f.size:>5} {f.what[:44]:<44} {f.runs:>4} {seconds(f.wall):>9} {seconds(f.cpu):>9} {rss:>7} "

@@ -63,7 +63,7 @@ def test_generator_refuses_fewer_nodes_than_one_copy_of_the_shipped_data():
 
 
 def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
-    steps = ["parse", "validate", "shacl-peer", "query", "build", "help"]
+    steps = ["parse", "validate", "shacl-peer", "query", "build", "analyse", "help"]
     if Path("/usr/bin/chromium").exists():
         steps += ["map", "home"]
     out = tmp_path / "figures.json"
@@ -80,6 +80,7 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
     body = json.loads(out.read_text())
     figures = {f["step"]: f for f in body["figures"]}
     expected = {"parse", "validate", "shacl-peer", "build", "help", "python"}
+    expected |= {"analyse", "analyse-floor", "analyse:grounded", "analyse:preferred", "analyse:stable"}
     expected |= {"query:views-and-responses", "bare:views-and-responses"}
     expected |= {"query:statements-without-evidence", "bare:statements-without-evidence"}
     expected |= {s for s in ("map", "home") if s in steps}
@@ -87,6 +88,8 @@ def test_benchmark_runs_at_the_smallest_size_and_writes_its_figures(tmp_path):
     for step in ("validate", "build", "help", "parse"):
         assert figures[step]["wall"] > 0 and figures[step]["rss_mb"] > 0, step
     assert figures["query:views-and-responses"]["extra"]["rows"] == 9
+    assert figures["analyse"]["wall"] > 0 and figures["analyse"]["in_process"] > 0
+    assert figures["analyse:stable"]["extra"]["labellings"] == 1 and figures["analyse:stable"]["extra"]["items"] > 0
     for step in {"map", "home"} & set(figures):
         assert figures[step]["extra"]["page_bytes"] > 0 and figures[step]["extra"]["drawn"] > 0
     assert body["machine"]["nproc"] and body["machine"]["python"]

@@ -103,11 +103,11 @@ def render(a: Analysis, model: Model, w: Writer) -> str:
     lines.extend(status_line(i) for i in shown) if shown else lines.append(w.entry("none"))
 
     if a.retracted:
-        lines.append(w.heading(f"What the retraction changes ({len(a.changes)})"))
+        lines.append(w.heading(f"What the retraction changes beyond the retracted items ({len(a.changes)})"))
         if a.changes:
             lines.extend(w.entry(f"{w.item(c.iri)} {c.what}") for c in a.changes)
         else:
-            lines.append(w.entry("nothing: every status stays as it is"))
+            lines.append(w.entry("nothing else: every other status stays as it is"))
 
     h = a.health
     lines.append(w.heading("Evidence health"))
