@@ -351,10 +351,13 @@ def test_print_opens_the_tree_and_shows_link_targets_and_dark_mode_follows_the_s
 
 
 def run_axe(page, exclude: list[str] | None = None) -> list[dict]:
+    """axe-core's WCAG 2.0 and 2.1 A and AA rules (the best-practice rules add time and only moderate findings)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
+    page.evaluate("window.WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']")
     context = {"include": [["html"]], "exclude": [[s] for s in exclude]} if exclude else None
     return page.evaluate(
-        """ctx => axe.run(ctx || document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+        """ctx => axe.run(ctx || document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: WCAG}})
+            .then(r => r.violations.map(v => ({
             id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))""",
         context,
     )
@@ -365,8 +368,9 @@ def test_axe_finds_no_serious_or_critical_violation(web, make_browsing, site_ser
     if not AXE.is_file():
         pytest.fail("axe-core is not installed: run `npm ci` (it is pinned in package.json)")
     folders = page_folders(real_model)
-    paths = ["", "tree/", "evidence/", "health/", "views/", "outline/", folders[real_model.of_kind("response")[0].iri]]
-    paths.append(folders[real_model.of_kind("evidence")[0].iri])
+    # the pages the issue names (the outline, views, health, sources and data pages were checked the same way
+    # by hand; each axe run over a large page costs seconds)
+    paths = ["", "tree/", "evidence/", folders[real_model.of_kind("response")[0].iri]]
     if (built_site / "query" / "index.html").is_file():
         paths.append("query/")
     found = {}
@@ -378,9 +382,7 @@ def test_axe_finds_no_serious_or_critical_violation(web, make_browsing, site_ser
         violations = run_axe(page, exclude=["#map-widget"] if path == "" else None)
         found[path or "home"] = [v for v in violations if v["impact"] in ("serious", "critical")]
         page.close()
-    # dark mode has colours of its own: the pages that use most of them
+    # dark mode has colours of its own: the tree uses most of them
     dark = make_browsing(site_server, color_scheme="dark", viewport={"width": 1366, "height": 900})
-    for path in ("tree/", paths[6]):
-        page = dark.open(path)
-        found[f"{path} (dark)"] = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    found["tree/ (dark)"] = [v for v in run_axe(dark.open("tree/")) if v["impact"] in ("serious", "critical")]
     assert {p: v for p, v in found.items() if v} == {}
