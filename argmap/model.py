@@ -397,9 +397,14 @@ class Model:
         return [n for n in self.of_kind("claim") if n.is_conclusion]
 
     def sections(self) -> list[Node]:
+        """The sections in the paper's reading order (a subsection after its parent, before the next section)."""
         return sorted(
             self.of_kind("section"),
-            key=lambda n: (n.order if n.order is not None else 10**6, natural_key(n.section_number or ""), n.iri),
+            key=lambda n: (
+                n.section_order if n.section_order is not None else 10**6,
+                natural_key(n.section_number or ""),
+                n.iri,
+            ),
         )
 
     def papers(self) -> list[Node]:
@@ -572,13 +577,31 @@ def build_model(store: ox.Store) -> Model:
         elif p == str(AM.source):
             evidence_source.setdefault(s, o)
 
-    section_orders: dict[str, int] = {}
-    for iri, kinds in types.items():
-        if local_name(AM.Section) in kinds:
-            try:
-                section_orders[iri] = int(sorted(values.get(iri, {}).get("order", []))[0])
-            except (IndexError, ValueError):
-                pass
+    # a section's am:order counts among its siblings (3.1 has order 1, like section 1): its place in the
+    # paper is the chain of orders from the top section down (am:partOf), and section_order its rank in that
+    own_order: dict[str, int] = {}
+    parent_of: dict[str, str] = {}
+    sections = [iri for iri, kinds in types.items() if local_name(AM.Section) in kinds]
+    for iri in sections:
+        try:
+            own_order[iri] = int(sorted(values.get(iri, {}).get("order", []))[0])
+        except (IndexError, ValueError):
+            pass
+    for s, p, o in relations:
+        if p == str(AM.partOf) and s in own_order and o in types and local_name(AM.Section) in types[o]:
+            parent_of.setdefault(s, o)
+
+    def reading_place(iri: str) -> tuple[int, ...]:
+        chain: list[int] = []
+        seen: set[str] = set()
+        while iri in own_order and iri not in seen:  # a partOf cycle in bad data ends here
+            seen.add(iri)
+            chain.append(own_order[iri])
+            iri = parent_of.get(iri, "")
+        return tuple(reversed(chain))
+
+    ranked = sorted(own_order, key=lambda iri: (reading_place(iri), iri))
+    section_orders: dict[str, int] = {iri: rank for rank, iri in enumerate(ranked)}
 
     nodes: dict[str, Node] = {}
     for iri in sorted(types):
@@ -604,7 +627,7 @@ def build_model(store: ox.Store) -> Model:
             types=tuple(sorted(types[iri])),
             label=label,
             section=section_of.get(iri),
-            section_order=section_orders.get(section_of.get(iri, "")),
+            section_order=section_orders.get(iri, section_orders.get(section_of.get(iri, ""))),
             source=evidence_source.get(iri) if kind == "evidence" else None,
             contributed_by=tuple(sorted(contributors.get(iri, ()))),
             **fields,

@@ -3,6 +3,8 @@ builds are byte-identical, that hostile text is escaped in the files, and that i
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -87,7 +89,7 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
     result = CliRunner().invoke(main, ["build", *map(str, DATA), "--out", str(out)])
     assert result.exit_code == 0, result.output
     folders = page_folders(real_model)
-    pages = len(folders) + 7
+    pages = len(folders) + 10  # home, map, tree, outline, views, evidence, health, sources, data, 404
     assert re.search(rf"\b{pages}(?: or \d+)? pages\b", result.output) or f"{pages + 1} pages" in result.output
     assert re.search(r"\d+ files, \d+(\.\d)? (MB|kB) in total", result.output)
     assert re.search(r"\(\d+ triples\) in \d+\.\d s", result.output)
@@ -95,6 +97,9 @@ def test_build_command_writes_the_site_and_says_what_it_wrote(tmp_path, real_mod
         "index.html",
         "map/index.html",
         "outline/index.html",
+        "tree/index.html",
+        "health/index.html",
+        "404.html",
         "views/index.html",
         "evidence/index.html",
         "sources/index.html",
@@ -232,6 +237,12 @@ def test_no_network_addresses_in_scripts_and_styles(built_site):
 def test_every_page_has_csp_and_no_inline_script(built_site):
     for page in html_files(built_site):
         text = page.read_text(encoding="utf-8")
+        if page.name == "404.html":  # served at any address: its one script and style are inline, allowed by hash
+            assert "unsafe-inline" not in text
+            for _attrs, body in parse(page).scripts:
+                digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+                assert f"script-src 'sha256-{digest}'" in text
+            continue
         assert "Content-Security-Policy" in text and "script-src 'self'" in text, page
         for attrs, _body in parse(page).scripts:
             assert attrs.get("src") or attrs.get("type") == "application/ld+json", f"{page}: inline script"

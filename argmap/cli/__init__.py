@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "query": ("query_cmd", "Run a SPARQL query: inline text, a .rq file, a named query, or - for stdin."),
     "build": (
         "build_cmd",
-        "Render the graph as a static website: home, map, a page per node, views, evidence, sources, data.",
+        "Render the graph as a static website: home, map, debate tree, a page per node, evidence health, search.",
     ),
     "serve": ("serve_cmd", "Serve the site and a read-only SPARQL 1.1 endpoint at /sparql."),
     "push": (

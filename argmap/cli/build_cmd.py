@@ -28,7 +28,7 @@ from .common import CommandError, ProblemsFound
     "links, sitemap.xml and the VoID file. Links between pages stay relative either way.",
 )
 def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None) -> None:
-    """Render the graph as a static website: home, map, a page per node, views, evidence, sources, data.
+    """Render the graph as a static website: home, map, debate tree, a page per node, evidence health, search.
 
     PATHS default to data/claims.ttl and data/evidence.ttl, as for `validate`; the data must validate.
     The site needs no server code and loads nothing from other sites; serve it with `argmap serve`.

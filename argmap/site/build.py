@@ -15,6 +15,8 @@ outside the output folder before it writes anything.
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import json
 import re
@@ -27,7 +29,7 @@ from typing import Any, get_args
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import __version__, export
 from ..analyse import (
@@ -57,13 +59,16 @@ from ..model import (
     natural_key,
 )
 from ..query import NamedQuery, named_queries
+from ..reasoning import Analysis, Change, Framework, analyse, parse_date, retraction_effects
 from ..vocab import AM
 from .console import Console, ConsoleMaker, ConsoleUnavailable, make_console
 from .escape import arxiv_url, doi_url, safe_url, script_json
 from .output import BuildError, write_files
+from .tree import Position, debate_tree
 from .words import (
     CONSOLE_NAV,
     FIELD_LABELS,
+    FLAG_WORDS,
     KIND_LABELS,
     KIND_STYLE,
     LINK_WORDS,
@@ -71,10 +76,12 @@ from .words import (
     RELATION_LABELS,
     RELATION_STYLE,
     RELATION_WORDS,
+    STATUS_WORDS,
     figure_text,
     kind_label,
     node_search_text,
     page_folders,
+    search_text,
 )
 
 HERE = Path(__file__).parent
@@ -82,6 +89,37 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 VIS_PACKAGE_PATH = ("lib", "vis-9.1.2", "vis-network.min.js")
 MANIFEST = ".argmap-build.json"
+
+HOME_DESCRIPTION = (
+    "The Public AI debate as an argument map: the thesis of 'If open source is to win, it must go public', "
+    "its challenges, principles, the opposing views and every response, with the evidence behind each."
+)
+MAP_DESCRIPTION = "The argument map: every statement, piece of evidence and source of the debate, and how they connect."
+TREE_DESCRIPTION = (
+    "The debate as a tree: from the thesis down, each statement's case for and case against side by side, "
+    "with its status and the evidence beneath it."
+)
+
+#: The 404 page stands alone: a static host serves it at whatever address was missing, so it cannot link its
+#: stylesheet relatively. Its style and script are inline, allowed by their hashes in its CSP; the script finds
+#: the site's root (the nearest folder above the address that holds static/argmap.css) and points the links
+#: there. With --base-url the links are absolute and no script is needed.
+NOT_FOUND_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;"
+    "color:#111827;background:#fff}a{color:#1d4ed8}li{margin:.4rem 0}"
+    "@media (prefers-color-scheme:dark){body{color:#e5e7eb;background:#111827}a{color:#93c5fd}}"
+)
+NOT_FOUND_SCRIPT = (
+    "(function(){var p=location.pathname.split('/');p.pop();var t=[];while(p.length){t.push(p.join('/')+'/');p.pop();}"
+    "function go(i){if(i>=t.length){return;}fetch(t[i]+'static/argmap.css',{method:'HEAD'}).then(function(r){"
+    "if(!r.ok){go(i+1);return;}Array.prototype.forEach.call(document.querySelectorAll('a[data-path]'),"
+    "function(a){a.href=t[i]+a.getAttribute('data-path');});},function(){go(i+1);});}go(0);}());"
+)
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
 
 #: The downloads on the data page: key -> (path below the site root, media type, label).
 DATA_FILES = {
@@ -128,8 +166,8 @@ class BuildResult:
         by_kind = ", ".join(f"{n} {KIND_LABELS.get(k, (k, k))[1 if n != 1 else 0].lower()}" for k, n in kinds)
         site_pages = self.counts.get("site", 0) + (1 if self.console_files else 0)
         lines.append(
-            f"  {self.pages} pages: {site_pages} site pages (home, map, outline, views, evidence, sources, "
-            f"data{', query' if self.console_files else ''}) and one per node: {by_kind}"
+            f"  {self.pages} pages: {site_pages} site pages (home, map, tree, outline, views, evidence, health, "
+            f"sources, data, 404{', query' if self.console_files else ''}) and one per node: {by_kind}"
         )
         data = sum(v for k, v in self.files.items() if k.startswith("data/") and not k.endswith(".html"))
         static = sum(v for k, v in self.files.items() if k.startswith("static/"))
@@ -156,6 +194,7 @@ class Page:
     title: str
     context: dict = field(default_factory=dict)
     nav: str | None = None  # which nav entry is current
+    description: str = ""  # the meta description of a site page (node pages describe their node)
 
     @property
     def root(self) -> str:
@@ -197,7 +236,7 @@ class Site:
         if section is None:
             return None
         number = section.section_number
-        if number and number not in ("0", ""):
+        if number and number not in ("0", "") and number.casefold() != section.label.casefold():
             mark = "§" if number[0].isdigit() else ""
             return f"{mark}{number} {section.label}"
         return section.label
@@ -266,11 +305,17 @@ class Site:
         """(outgoing, incoming) argument relations of a node: (relation, heading, nodes) in a fixed order."""
         order = get_args(Relation)  # the model's relations, in the order it declares them
         outgoing, incoming = [], []
+        attackers = {n.iri for n in self.model.sources_of(iri, "attacks")}
+        attacked = {n.iri for n in self.model.targets(iri, "attacks")}
         for relation in order:
             targets = self.model.targets(iri, relation)
+            if relation == "responds-to":  # a response that attacks what it answers is listed once, as attacking
+                targets = [n for n in targets if n.iri not in attacked]
             if targets:
                 outgoing.append((relation, RELATION_WORDS[relation][0], targets))
             sources = self.model.sources_of(iri, relation)
+            if relation == "responds-to":
+                sources = [n for n in sources if n.iri not in attackers]
             if sources:
                 incoming.append((relation, RELATION_WORDS[relation][1], sources))
         return outgoing, incoming
@@ -343,6 +388,145 @@ class Site:
 
     def cited_by(self, iri: str) -> list[Node]:
         return self.model.sources_of(iri, "cites")
+
+    # ------------------------------------------------------------------------ the debate tree and status
+    @functools.cached_property
+    def tree(self) -> list[Position]:
+        return debate_tree(self.model)
+
+    @functools.cached_property
+    def _tree_nodes(self) -> frozenset[str]:
+        found: set[str] = set()
+        stack = list(self.tree)
+        while stack:
+            position = stack.pop()
+            if not position.ref:
+                found.add(position.node.iri)
+                stack.extend(position.children)
+        return frozenset(found)
+
+    def in_tree(self, iri: str) -> bool:
+        """Whether the debate tree writes the node out (so tree/#curie opens it)."""
+        return iri in self._tree_nodes
+
+    @functools.cached_property
+    def as_of(self) -> str:
+        """The date the site judges figures' freshness against: the newest date the data itself holds (an
+        as-of, accessed or issued date), so the same data always builds the same site. Today when it has none."""
+        dates = [
+            parse_date(value)
+            for node in self.model.nodes.values()
+            for value in (node.as_of, node.accessed, node.issued)
+            if value
+        ]
+        known = [d for d in dates if d is not None]
+        return max(known).isoformat() if known else ""
+
+    @functools.cached_property
+    def _framework(self) -> Framework:
+        return Framework(self.model)
+
+    @functools.cached_property
+    def analysis(self) -> Analysis:
+        """`argmap.reasoning.analyse` under grounded semantics, as of `as_of`: what the badges say."""
+        return analyse(self.model, as_of=self.as_of or None, framework=self._framework, load_bearing=False)
+
+    @functools.cached_property
+    def retractions(self) -> dict[str, list[Change]]:
+        return retraction_effects(self.model, framework=self._framework)
+
+    def status(self, iri: str) -> dict[str, Any] | None:
+        """What a node's badges say: {value, label, title, flags: [(flag, words)]}; None for nodes without a
+        status (sources, people, …)."""
+        found = self.analysis.status.get(iri)
+        if found is None:
+            return None
+        label, title = STATUS_WORDS[found.value]
+        flags = [(flag, FLAG_WORDS[flag][0]) for flag in self.analysis.flags(iri) if flag in FLAG_WORDS]
+        return {"value": found.value, "label": label, "title": title, "flags": flags, "reason": found.reason}
+
+    def health(self) -> list[tuple[str, str, list[Node]]]:
+        """(flag, heading, nodes) for every evidence-health flag, then the statements not accepted."""
+        groups: list[tuple[str, str, list[Node]]] = []
+        nodes = [n for n in self.model.nodes.values() if n.iri in self.analysis.status]
+        nodes.sort(key=Node.sort_key)
+        for flag, (_, heading) in FLAG_WORDS.items():
+            groups.append((flag, heading, [n for n in nodes if flag in self.analysis.flags(n.iri)]))
+        for value, heading in (
+            ("rejected", "Rejected statements: something that stands attacks them"),
+            ("undecided", "Undecided statements: an attack on them is in dispute, or their support is gone"),
+        ):
+            groups.append(
+                (
+                    value,
+                    heading,
+                    [n for n in nodes if n.kind in STATEMENT_KINDS and self.analysis.status[n.iri].value == value],
+                )
+            )
+        return groups
+
+    def retraction(self, iri: str) -> list[tuple[Node | None, str, str]]:
+        """What would change if the evidence `iri` were retracted: (node, its label, what happens)."""
+        return [(self.node(c.iri), self.label(c.iri), c.what) for c in self.retractions.get(iri, [])]
+
+    @functools.cached_property
+    def _by_curie(self) -> dict[str, Node]:
+        return {curie(iri): node for iri, node in self.model.nodes.items() if iri in self.pages}
+
+    def prose(self, text: str | None, root: str) -> Markup:
+        """Text from the data for reading: a CURIE of a node that has a page (`evidence:check-…`, a note's way of
+        pointing at another item) becomes a link to that page, named by the node's label; the rest is escaped."""
+        if not text:
+            return Markup("")
+        parts: list[str] = []
+        last = 0
+        for match in _CURIE_IN_TEXT.finditer(text):
+            node = self._by_curie.get(match.group(0))
+            if node is None:
+                continue
+            parts.append(str(escape(text[last : match.start()])))
+            href = escape(root + self.pages[node.iri])
+            parts.append(f'<a href="{href}">{escape(node.label)}</a>')
+            last = match.end()
+        parts.append(str(escape(text[last:])))
+        return Markup("".join(parts))
+
+    def preview(self, node: Node, limit: int = 180) -> str:
+        """A one-line preview of a node: its text, quote, figure or note, cut at a word near `limit`."""
+        text = node.text or node.quote or figure_text(node) or node.note or ""
+        text = " ".join(text.split())
+        if len(text) <= limit:
+            return text
+        cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+        return cut + "…"
+
+    def search_index(self, pages: Sequence[Page]) -> list[list[str]]:
+        """[url, title, kind, title words, other words] for every page a search may find, site pages first."""
+        entries = []
+        for page in pages:
+            if page.path == "404.html":
+                continue
+            url = page.path[: -len("index.html")]
+            node = page.context.get("node")
+            if node is None:
+                entries.append(
+                    [url, page.title, "Page", search_text(page.title), _unique(search_text(page.description))]
+                )
+                continue
+            text = search_text(node.text, node.quote, node.note, node.measures, figure_text(node), node.authors)
+            entries.append([url, node.label, kind_label(node), search_text(node.label, node.outline_id), _unique(text)])
+        return entries
+
+    def description(self, page: Page) -> str:
+        """The page's meta description: the node's own words, or the site page's summary."""
+        node = page.context.get("node")
+        if node is None:
+            return page.description
+        what = kind_label(node)
+        body = self.preview(node, 150)
+        if not body or body == node.label:
+            body = "Its place in the argument map of the debate, what bears on it and the data behind it."
+        return f"{what}: {node.label}. {body}"
 
     # ------------------------------------------------------------------------ the map's data
     def graph_data(self) -> dict:
@@ -570,6 +754,14 @@ def split_graph(graph: dict) -> tuple[dict, dict[str, dict]]:
     return {**graph, "nodes": nodes}, details
 
 
+_CURIE_IN_TEXT = re.compile(r"(?<![\w/.:-])[a-z][a-z0-9-]*:[A-Za-z0-9_][A-Za-z0-9_.~-]*[A-Za-z0-9_]")
+
+
+def _unique(words: str) -> str:
+    """The words of a search text, each once, in order of first use (a smaller index, the same matches)."""
+    return " ".join(dict.fromkeys(words.split()))
+
+
 def _environment(site: Site) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -628,13 +820,54 @@ def gather_pages(site: Site) -> list[Page]:
     """Every HTML page of the site, before anything is written."""
     model = site.model
     pages = [
-        Page("index.html", "home.html", "The debate at a glance", nav="index.html"),
-        Page("map/index.html", "map.html", "The argument map", nav="map/index.html"),
-        Page("outline/index.html", "outline.html", "The argument as an outline", nav="outline/index.html"),
-        Page("views/index.html", "views.html", "Opposing views and the paper's responses", nav="views/index.html"),
-        Page("evidence/index.html", "evidence.html", "All evidence", nav="evidence/index.html"),
-        Page("sources/index.html", "sources.html", "Sources", nav="sources/index.html"),
-        Page("data/index.html", "data.html", "Download the data", nav="data/index.html"),
+        Page("index.html", "home.html", "The debate at a glance", nav="index.html", description=HOME_DESCRIPTION),
+        Page("map/index.html", "map.html", "The argument map", nav="map/index.html", description=MAP_DESCRIPTION),
+        Page("tree/index.html", "tree.html", "The debate tree", nav="tree/index.html", description=TREE_DESCRIPTION),
+        Page(
+            "outline/index.html",
+            "outline.html",
+            "The argument as an outline",
+            nav="outline/index.html",
+            description="The whole argument as nested text: the thesis, then what supports, attacks or answers "
+            "each item, down to the evidence.",
+        ),
+        Page(
+            "views/index.html",
+            "views.html",
+            "Opposing views and the paper's responses",
+            nav="views/index.html",
+            description="Each view that opposes the paper, who holds it, and every response with its evidence.",
+        ),
+        Page(
+            "evidence/index.html",
+            "evidence.html",
+            "All evidence",
+            nav="evidence/index.html",
+            description="Every quote, figure and check in the debate: what it says, what it bears on, its source.",
+        ),
+        Page(
+            "health/index.html",
+            "health.html",
+            "Evidence health",
+            nav="health/index.html",
+            description="Where the argument is thin: statements with no evidence, only the paper's own words, "
+            "a single source, an outside check against them, or stale figures.",
+        ),
+        Page(
+            "sources/index.html",
+            "sources.html",
+            "Sources",
+            nav="sources/index.html",
+            description="The bibliography of the debate: every source its evidence and statements cite.",
+        ),
+        Page(
+            "data/index.html",
+            "data.html",
+            "Download the data",
+            nav="data/index.html",
+            description="The argument graph as Turtle, N-Triples and JSON-LD, with a VoID description and BibTeX.",
+        ),
+        Page("404.html", "404.html", "Page not found", description="There is no page at this address."),
     ]
     for iri, folder in sorted(site.pages.items(), key=lambda item: item[1]):
         node = model.nodes[iri]
@@ -726,17 +959,36 @@ def build_site(
     sizes = {name: len(data) for name, data in files.items()}
     pages = gather_pages(site)
     nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
+    files["static/search-index.js"] = (
+        "window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n"
+    ).encode()
     for page in pages:
         template = env.get_template(page.template)
-        canonical = (base_url + page.path[: -len("index.html")]) if base_url else None
+        canonical = (
+            (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
+        )
         html = template.render(
-            page=page, root=page.root, nav=nav, canonical=canonical, graph=graph, sizes=sizes, **page.context
+            page=page,
+            root=page.root,
+            nav=nav,
+            canonical=canonical,
+            graph=graph,
+            sizes=sizes,
+            not_found={
+                "base": base_url or "./",
+                "style": Markup(NOT_FOUND_STYLE),  # our constant: no '<', so it cannot end the element
+                "style_hash": _csp_hash(NOT_FOUND_STYLE),
+                "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
+                "script_hash": "none" if base_url else _csp_hash(NOT_FOUND_SCRIPT),
+            },
+            **page.context,
         )
         files[page.path] = html.encode("utf-8")
     if base_url:
         urls = "".join(
             f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
             for p in sorted(pages, key=lambda p: p.path)
+            if p.path.endswith("index.html")
         )
         files["sitemap.xml"] = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -127,13 +127,31 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("cell_text", "Cell"),
 )
 
+#: An argument status (argmap.reasoning) as a badge says it, and what the badge's title explains.
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "accepted": ("Accepted", "stands: nothing that stands attacks it"),
+    "rejected": ("Rejected", "falls: something that stands attacks it"),
+    "undecided": ("Undecided", "neither stands nor falls: an attack on it is in dispute, or its support is gone"),
+}
+
+#: An evidence-health flag (argmap.reasoning) as a badge says it, and how the health page heads its list.
+FLAG_WORDS: dict[str, tuple[str, str]] = {
+    "no-evidence": ("No evidence", "Statements with no evidence at all"),
+    "paper-only": ("Only the paper's own words", "Statements resting only on the paper quoting itself"),
+    "single-source": ("Single source", "Statements resting on a single outside source"),
+    "challenged-by-check": ("Challenged by an outside check", "Statements an outside check questions"),
+    "stale": ("Stale figure", "Figures older than the freshness limit"),
+}
+
 #: The site's navigation: (page file, link below the root, label). The console adds its own entry.
 NAV = (
     ("index.html", "", "Home"),
     ("map/index.html", "map/", "Map"),
+    ("tree/index.html", "tree/", "Debate tree"),
     ("outline/index.html", "outline/", "Outline"),
     ("views/index.html", "views/", "Views"),
     ("evidence/index.html", "evidence/", "Evidence"),
+    ("health/index.html", "health/", "Health"),
     ("sources/index.html", "sources/", "Sources"),
     ("data/index.html", "data/", "Data"),
 )
@@ -226,7 +244,22 @@ def node_search_text(node: Node) -> str:
 # ------------------------------------------------------------------------------------------- permalinks
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~-]*$")
 #: First path segments the site's own pages use; a node IRI starting with one goes under node/.
-RESERVED_TOP = frozenset({"static", "data", "map", "outline", "views", "sources", "query", "node", "index.html"})
+RESERVED_TOP = frozenset(
+    {
+        "static",
+        "data",
+        "map",
+        "outline",
+        "tree",
+        "health",
+        "views",
+        "sources",
+        "query",
+        "node",
+        "index.html",
+        "404.html",
+    }
+)
 
 
 def permalink(iri: str) -> str | None:
