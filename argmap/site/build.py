@@ -212,7 +212,6 @@ class Site:
         self.pages = page_folders(model)
         self.layout = layered_layout(model)
         self.levels = map_levels(model, self.layout)
-        self.status = map_status(model)
         self.views = view_members(model)
         self.sections = section_members(model)
         self.single_source = single_source_statements(model)
@@ -435,6 +434,14 @@ class Site:
     def retractions(self) -> dict[str, list[Change]]:
         return retraction_effects(self.model, framework=self._framework)
 
+    @functools.cached_property
+    def map_statuses(self) -> dict[str, str]:
+        """IRI -> "accepted" | "rejected" | "undecided" for every map node that has a status: the map draws it
+        as the node's border (the same grounded analysis as the badges)."""
+        found = self.analysis.status
+        nodes = self.model.nodes
+        return {iri: found[iri].value for iri in sorted(found) if iri in nodes and nodes[iri].on_map}
+
     def status(self, iri: str) -> dict[str, Any] | None:
         """What a node's badges say: {value, label, title, flags: [(flag, words)]}; None for nodes without a
         status (sources, people, …)."""
@@ -574,8 +581,8 @@ class Site:
             parent = self.levels.parents[node.iri]
             if parent:
                 item["parent"] = curie(parent)
-            if node.iri in self.status:
-                item["status"] = self.status[node.iri]
+            if node.iri in self.map_statuses:
+                item["status"] = self.map_statuses[node.iri]
             if node.source:
                 item["source"] = self.label(node.source)
             nodes.append(item)
@@ -605,7 +612,7 @@ class Site:
             {"id": curie(s.iri), "label": self.section_title(s.iri)} for s in model.sections() if s.iri in self.sections
         ]
         views = [{"id": curie(v.iri), "label": v.label} for v in model.of_kind("view")]
-        statuses_used = sorted(set(self.status.values()), key=lambda v: list(STATUS_STYLE).index(v))
+        statuses_used = sorted(set(self.map_statuses.values()), key=lambda v: list(STATUS_STYLE).index(v))
         return {
             "nodes": nodes,
             "edges": edges,
@@ -723,21 +730,12 @@ class Site:
         }
 
 
-#: How the map marks a statement's argument status (its border); the `analyse` branch's argmap.reasoning says it.
+#: How the map marks a statement's argument status (its border), as `Site.map_statuses` gives it.
 STATUS_STYLE: dict[str, dict[str, str]] = {
     "accepted": {"label": "accepted", "color": "#15803d"},
     "undecided": {"label": "undecided", "color": "#a16207"},
     "rejected": {"label": "rejected", "color": "#b91c1c"},
 }
-
-
-def map_status(model: Model) -> dict[str, str]:
-    """The map's status hook: IRI -> "accepted" | "rejected" | "undecided" (grounded semantics, from
-    `argmap.reasoning.statuses`) for every map node that has one; the map draws it as the node's border."""
-    from ..reasoning import statuses
-
-    found = statuses(model)
-    return {iri: found[iri] for iri in sorted(found) if iri in model.nodes and model.nodes[iri].on_map}
 
 
 #: What the map's panel and search read of a node, loaded after the first drawing (static/graph-details.js):
