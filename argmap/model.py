@@ -8,6 +8,7 @@ Everything is sorted, so two models of the same data are equal and render to the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -469,6 +470,7 @@ class Model:
 
 
 # ----------------------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=1 << 16)  # a site names each node many times (map data, pages, JSON)
 def curie(iri: str) -> str:
     """`claim:open-weights-are-inert` for a project IRI; the IRI itself otherwise."""
     found = compact(iri)

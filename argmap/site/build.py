@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -423,6 +423,7 @@ def _environment(site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build: each template is read once, not checked against its file for every page
     )
     env.filters["script_json"] = script_json
     env.filters["page"] = site.page
@@ -514,6 +515,29 @@ def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
     return sorted(removed)
 
 
+def _render_pages(
+    env: Environment,
+    site: Site,
+    pages: list[Page],
+    graph: dict,
+    sizes: dict[str, int],
+    put: Callable[[str, bytes], None],
+) -> None:
+    """Render each page and hand it to `put` (which writes it) before rendering the next."""
+    base_url = site.base_url
+    nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
+    templates: dict[str, Any] = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = env.get_template(page.template)
+        canonical = (base_url + page.path[: -len("index.html")]) if base_url else None
+        html = template.render(
+            page=page, root=page.root, nav=nav, canonical=canonical, graph=graph, sizes=sizes, **page.context
+        )
+        put(page.path, html.encode("utf-8"))
+
+
 def build_site(
     loaded: Loaded,
     out_dir: str | Path = "site",
@@ -590,18 +614,7 @@ def build_site(
     put("static/graph.js", ("window.ARGMAP_GRAPH = " + script_json(graph) + ";\n").encode())
 
     # the pages, one at a time
-    downloads = dict(sizes)  # what the data page lists: the downloads and scripts above
-    nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
-    templates: dict[str, Any] = {}
-    for page in pages:
-        template = templates.get(page.template)
-        if template is None:
-            template = templates[page.template] = env.get_template(page.template)
-        canonical = (base_url + page.path[: -len("index.html")]) if base_url else None
-        html = template.render(
-            page=page, root=page.root, nav=nav, canonical=canonical, graph=graph, sizes=downloads, **page.context
-        )
-        put(page.path, html.encode("utf-8"))
+    _render_pages(env, site, pages, graph, dict(sizes), put)
     if base_url:
         urls = "".join(
             f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
