@@ -49,15 +49,18 @@ def _escape_string(text: str) -> str:
     return _NEEDS_ESCAPE.sub(_escape_one, text)
 
 
+#: What an IRI in angle brackets may not hold as it is: controls, space, <>"{}|^`\\ and DEL.
+_IRI_NEEDS_ESCAPE = re.compile('[\x00-\x20<>"{}|^`\\\\\x7f]')
+
+
+def _escape_iri_char(match: re.Match) -> str:
+    return f"\\u{ord(match.group(0)):04X}"
+
+
 def _escape_iri(iri: str) -> str:
-    out = []
-    for char in iri:
-        code = ord(char)
-        if code <= 0x20 or char in '<>"{}|^`\\' or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    return "".join(out)
+    if _IRI_NEEDS_ESCAPE.search(iri) is None:  # nearly every IRI: nothing to escape
+        return iri
+    return _IRI_NEEDS_ESCAPE.sub(_escape_iri_char, iri)
 
 
 def _triples(store: ox.Store, subjects: Iterable[str] | None = None) -> list[Triple]:
@@ -108,6 +111,14 @@ def _blank_labels(triples: Sequence[Triple]) -> dict[str, str]:
     return {b: f"b{i}" for i, b in enumerate(ranked)}
 
 
+#: Prefixed names already worked out, per prefix table: IRI -> (prefix, prefixed name), or None when no prefix
+#: fits. An export names the same few thousand IRIs over and over (every page's Turtle and JSON-LD); each is
+#: matched against the prefixes once. Emptied when it grows past _NAMES_MAX, so it stays small in a long-lived
+#: process.
+_NAMES: dict[tuple[tuple[str, str], ...], dict[str, tuple[str, str] | None]] = {}
+_NAMES_MAX = 1 << 18
+
+
 class _Writer:
     """Turns terms into Turtle or N-Triples text, remembering which prefixes were used."""
 
@@ -115,21 +126,34 @@ class _Writer:
         self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         self.blanks = blanks
         self.used: set[str] = set()
+        self._names = _NAMES.setdefault(tuple(self.prefixes), {})
+
+    def _prefixed(self, iri: str) -> tuple[str, str] | None:
+        """(prefix, prefixed name) by the longest namespace that leaves a valid local name; None if none does."""
+        names = self._names
+        if iri in names:
+            return names[iri]
+        found = None
+        for prefix, ns in self.prefixes:
+            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
+                found = (prefix, f"{prefix}:{iri[len(ns) :]}")
+                break
+        if len(names) >= _NAMES_MAX:
+            names.clear()
+        names[iri] = found
+        return found
 
     def iri(self, iri: str, turtle: bool = True) -> str:
-        if turtle:
-            for prefix, ns in self.prefixes:
-                if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
-                    self.used.add(prefix)
-                    return f"{prefix}:{iri[len(ns) :]}"
+        if turtle and (found := self._prefixed(iri)) is not None:
+            self.used.add(found[0])
+            return found[1]
         return f"<{_escape_iri(iri)}>"
 
     def compact(self, iri: str) -> str:
         """A prefixed name when one fits, else the IRI itself (JSON-LD: no angle brackets)."""
-        for prefix, ns in self.prefixes:
-            if iri.startswith(ns) and _PN_LOCAL.match(iri[len(ns) :]):
-                self.used.add(prefix)
-                return f"{prefix}:{iri[len(ns) :]}"
+        if (found := self._prefixed(iri)) is not None:
+            self.used.add(found[0])
+            return found[1]
         return iri
 
     def node_id(self, term) -> str:

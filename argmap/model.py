@@ -8,6 +8,7 @@ Everything is sorted, so two models of the same data are equal and render to the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -369,10 +370,18 @@ class Model:
     readings: tuple[Reading, ...] = ()  # the project's readings, sorted by subject, predicate, object
     stakes: tuple[Stake, ...] = ()  # the rows of the named query author-stakes
 
+    # indexes, built once in __post_init__, so that every lookup below costs what it returns, not the model's size
     _out: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
     _in: dict[str, list[Edge]] = field(init=False, repr=False, compare=False)
+    _out_by: dict[tuple[str, str], list[Edge]] = field(init=False, repr=False, compare=False)  # (iri, relation)
+    _in_by: dict[tuple[str, str], list[Edge]] = field(init=False, repr=False, compare=False)
     _links_out: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
     _links_in: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
+    _links_out_by: dict[tuple[str, str], list[Link]] = field(init=False, repr=False, compare=False)  # (iri, pred.)
+    _links_in_by: dict[tuple[str, str], list[Link]] = field(init=False, repr=False, compare=False)
+    _rank: dict[str, int] = field(init=False, repr=False, compare=False)  # IRI -> place in Node.sort_key order
+    _ordered: tuple[Node, ...] = field(init=False, repr=False, compare=False)  # every node, in that order
+    _kinds: dict[tuple[str, ...], tuple[Node, ...]] = field(init=False, repr=False, compare=False)  # of_kind's
 
     # ----------------------------------------------------------------------------- lookups
     def node(self, iri: str) -> Node | None:
@@ -385,7 +394,11 @@ class Model:
         return self.unknown.get(iri) or curie(iri)
 
     def of_kind(self, *kinds: str) -> list[Node]:
-        return sorted((n for n in self.nodes.values() if n.kind in kinds), key=Node.sort_key)
+        found = self._kinds.get(kinds)
+        if found is None:  # each distinct question is answered once, from the nodes in Node.sort_key order
+            wanted = set(kinds)
+            found = self._kinds[kinds] = tuple(n for n in self._ordered if n.kind in wanted)
+        return list(found)
 
     def map_nodes(self) -> list[Node]:
         return self.of_kind(*MAP_KINDS)
@@ -411,9 +424,13 @@ class Model:
         return self.of_kind("paper")
 
     def outgoing(self, iri: str, *relations: str) -> list[Edge]:
+        if len(relations) == 1:
+            return list(self._out_by.get((iri, relations[0]), ()))
         return [e for e in self._out.get(iri, ()) if not relations or e.relation in relations]
 
     def incoming(self, iri: str, *relations: str) -> list[Edge]:
+        if len(relations) == 1:
+            return list(self._in_by.get((iri, relations[0]), ()))
         return [e for e in self._in.get(iri, ()) if not relations or e.relation in relations]
 
     def targets(self, iri: str, *relations: str) -> list[Node]:
@@ -424,12 +441,14 @@ class Model:
         return self._sorted_nodes(e.source for e in self.incoming(iri, *relations))
 
     def links_from(self, iri: str, predicate: str | None = None) -> list[Link]:
-        wanted = None if predicate is None else str(predicate)
-        return [link for link in self._links_out.get(iri, ()) if wanted is None or link.predicate == wanted]
+        if predicate is None:
+            return list(self._links_out.get(iri, ()))
+        return list(self._links_out_by.get((iri, str(predicate)), ()))
 
     def links_to(self, iri: str, predicate: str | None = None) -> list[Link]:
-        wanted = None if predicate is None else str(predicate)
-        return [link for link in self._links_in.get(iri, ()) if wanted is None or link.predicate == wanted]
+        if predicate is None:
+            return list(self._links_in.get(iri, ()))
+        return list(self._links_in_by.get((iri, str(predicate)), ()))
 
     def linked(self, iri: str, predicate: str) -> list[Node]:
         """The nodes `iri` links to with `predicate` (an IRI: `AM.heldBy`)."""
@@ -463,27 +482,47 @@ class Model:
         return [n for n in self.sources_of(view_iri, "responds-to") if n.kind == "response"]
 
     def _sorted_nodes(self, iris: Iterable[str]) -> list[Node]:
-        seen = {i: self.nodes[i] for i in iris if i in self.nodes}
-        return sorted(seen.values(), key=Node.sort_key)
+        """The nodes among `iris`, once each, in Node.sort_key order (a total order: the key ends in the IRI)."""
+        rank = self._rank
+        found = sorted({i for i in iris if i in rank}, key=rank.__getitem__)
+        return [self.nodes[i] for i in found]
 
     def __post_init__(self) -> None:
         out: defaultdict[str, list[Edge]] = defaultdict(list)
         inc: defaultdict[str, list[Edge]] = defaultdict(list)
-        for edge in self.edges:
+        out_by: defaultdict[tuple[str, str], list[Edge]] = defaultdict(list)
+        in_by: defaultdict[tuple[str, str], list[Edge]] = defaultdict(list)
+        for edge in self.edges:  # each list keeps the order of self.edges
             out[edge.source].append(edge)
             inc[edge.target].append(edge)
+            out_by[(edge.source, edge.relation)].append(edge)
+            in_by[(edge.target, edge.relation)].append(edge)
         lout: defaultdict[str, list[Link]] = defaultdict(list)
         lin: defaultdict[str, list[Link]] = defaultdict(list)
+        lout_by: defaultdict[tuple[str, str], list[Link]] = defaultdict(list)
+        lin_by: defaultdict[tuple[str, str], list[Link]] = defaultdict(list)
         for link in self.links:
             lout[link.source].append(link)
             lin[link.target].append(link)
-        object.__setattr__(self, "_out", dict(out))  # a frozen dataclass sets its indexes once, here
-        object.__setattr__(self, "_in", dict(inc))
-        object.__setattr__(self, "_links_out", dict(lout))
-        object.__setattr__(self, "_links_in", dict(lin))
+            lout_by[(link.source, link.predicate)].append(link)
+            lin_by[(link.target, link.predicate)].append(link)
+        ordered = tuple(sorted(self.nodes.values(), key=Node.sort_key))
+        set_ = object.__setattr__  # a frozen dataclass sets its indexes once, here
+        set_(self, "_out", dict(out))
+        set_(self, "_in", dict(inc))
+        set_(self, "_out_by", dict(out_by))
+        set_(self, "_in_by", dict(in_by))
+        set_(self, "_links_out", dict(lout))
+        set_(self, "_links_in", dict(lin))
+        set_(self, "_links_out_by", dict(lout_by))
+        set_(self, "_links_in_by", dict(lin_by))
+        set_(self, "_rank", {n.iri: i for i, n in enumerate(ordered)})
+        set_(self, "_ordered", ordered)
+        set_(self, "_kinds", {})
 
 
 # ----------------------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=1 << 16)  # a site names each node many times (map data, pages, JSON)
 def curie(iri: str) -> str:
     """`claim:open-weights-are-inert` for a project IRI; the IRI itself otherwise."""
     found = compact(iri)

@@ -6,7 +6,9 @@ For each size (nodes; data from benchmarks/generate.py, cached under benchmarks/
   incremental    `argmap validate --changed-since HEAD` after 5 nodes' labels were edited  beside  validate
   shacl-peer     rdflib parse + pySHACL on the same files and shapes, the vocabulary as ontology
   query:NAME     each named query through argmap        beside  the same text on a bare pyoxigraph Store
-  build          `argmap build`
+  build          `argmap build` (validates, then builds)  beside  build-site
+  build-site     the build alone, without validation: `build_site` on data loaded by `load_paths`, in a fresh
+                 process (a 5-line script) and in-process (the data loaded once); each run into an empty folder
   analyse        `argmap analyse --format json`          beside  loading the data and building the model (floor);
                  and in-process, argmap.reasoning.analyse on the built model under each semantics
                  (status, health, structure and the what-if of every piece of evidence)
@@ -33,6 +35,7 @@ import http.server
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,7 +61,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STEPS = ("parse", "validate", "incremental", "shacl-peer", "query", "build", "analyse", "export", "help", "map", "home")
+STEPS = (
+    "parse",
+    "validate",
+    "incremental",
+    "shacl-peer",
+    "query",
+    "build",
+    "build-site",
+    "analyse",
+    "export",
+    "help",
+    "map",
+    "home",
+)
 #: How many nodes the incremental step edits (issue 10: "5 changed nodes of 10k").
 EDITED = 5
 READY = "#map[data-ready='true']"  # the site's "map drawn" signal (tests/test_browser.py relies on it too)
@@ -87,6 +103,13 @@ for path in sys.argv[2:]:
     store.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
 rows = [tuple(str(v) for v in row) for row in store.query(open(sys.argv[1], encoding="utf-8").read())]
 print(len(rows))
+"""
+BUILD_SITE_SCRIPT = """
+import sys
+from argmap.load import load_paths
+from argmap.site.build import build_site
+out, *paths = sys.argv[1:]
+build_site(load_paths(paths), out)
 """
 PEER_SCRIPT = """
 import sys, rdflib, pyshacl
@@ -166,27 +189,43 @@ def run_process(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, fl
     return float(wall), float(cpu), int(rss_kb) / 1024
 
 
-def repeat(fn: Callable[[], object], runs: int, warmup: int) -> list[object]:
+def repeat(fn: Callable[[], object], runs: int, warmup: int, setup: Callable[[], object] | None = None) -> list[object]:
+    """`fn` run `warmup` times untimed, then `runs` times; `setup` (untimed by the callers) before each."""
+
+    def once() -> object:
+        if setup is not None:
+            setup()
+        return fn()
+
     for _ in range(warmup):
-        fn()
-    return [fn() for _ in range(runs)]
+        once()
+    return [once() for _ in range(runs)]
 
 
-def whole(figure: Figure, argv: Sequence[str], runs: int, warmup: int, cwd: Path = ROOT) -> None:
-    samples = repeat(lambda: run_process(argv, cwd), runs, warmup)
+def whole(
+    figure: Figure,
+    argv: Sequence[str],
+    runs: int,
+    warmup: int,
+    cwd: Path = ROOT,
+    setup: Callable[[], object] | None = None,
+) -> None:
+    samples = repeat(lambda: run_process(argv, cwd), runs, warmup, setup)
     walls, cpus, rss = zip(*samples, strict=True)  # type: ignore[misc]
     figure.runs = runs
     figure.wall, figure.cpu, figure.rss_mb = statistics.median(walls), statistics.median(cpus), max(rss)
     figure.samples["wall"] = [round(w, 4) for w in walls]
 
 
-def inproc(figure: Figure, fn: Callable[[], object], runs: int, warmup: int) -> None:
+def inproc(
+    figure: Figure, fn: Callable[[], object], runs: int, warmup: int, setup: Callable[[], object] | None = None
+) -> None:
     def timed() -> tuple[float, float]:
         started, cpu = time.perf_counter(), time.process_time()
         fn()
         return time.perf_counter() - started, time.process_time() - cpu
 
-    samples = repeat(timed, runs, warmup)
+    samples = repeat(timed, runs, warmup, setup)
     walls, cpus = zip(*samples, strict=True)  # type: ignore[misc]
     figure.runs = figure.runs or runs
     figure.in_process, figure.in_process_cpu = statistics.median(walls), statistics.median(cpus)
@@ -251,9 +290,21 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
     if "query" in steps:
         figures += bench_queries(label, nodes, triples, paths, args, work)
     site = work / f"site-{nodes}"
+    empty = functools.partial(shutil.rmtree, site, ignore_errors=True)  # every build starts from nothing
     if "build" in steps:
         f = new("build", "argmap build")
-        whole(f, [*argmap_command(), "build", *paths, "--out", str(site)], runs, warmup)
+        whole(f, [*argmap_command(), "build", *paths, "--out", str(site)], runs, warmup, setup=empty)
+        f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+    if "build-site" in steps:
+        from argmap.load import load_paths
+        from argmap.site.build import build_site
+
+        f = new("build-site", "build without validation (build_site)", "build")
+        whole(f, [py, "-c", BUILD_SITE_SCRIPT, str(site), *paths], runs, warmup, setup=empty)
+        loaded = load_paths(paths)
+        inproc(f, lambda: build_site(loaded, site), runs, warmup, empty)
+        del loaded
         f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
     if "analyse" in steps:
@@ -510,8 +561,9 @@ def table(figures: list[Figure]) -> str:
                     f" (page before the request {(f.extra.get('bytes_before_request') or 0) / 1e6:.2f} MB;"
                     f" map drawn {seconds(f.extra['on_request'])} after the button)"
                 )
-        if f.step == "build":
-            note = f"{f.extra.get('site_files')} files, {f.extra.get('site_bytes', 0) / 1e6:.1f} MB written"
+        if f.step in ("build", "build-site"):
+            written = f"{f.extra.get('site_files')} files, {f.extra.get('site_bytes', 0) / 1e6:.1f} MB written"
+            note = f"{note}; {written}" if note else written
         if f.step.startswith("query:"):
             note = f"{f.extra.get('rows')} rows"
         if f.step.startswith("analyse:"):

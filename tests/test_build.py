@@ -127,6 +127,35 @@ def test_every_node_page_sits_at_its_iri_path(real_model):
             assert "https://w3id.org/argmap/id/" + folder.rstrip("/") == iri
 
 
+@pytest.mark.parametrize("which", ["real_model", "hostile_model"])
+def test_model_lookups_answer_as_a_scan_of_the_whole_model_would(which, request):
+    """The model's indexes (by node and relation, by node and predicate, the sort rank) change no answer."""
+    model = request.getfixturevalue(which)
+    ordered = sorted(model.nodes.values(), key=lambda n: n.sort_key())
+    relations = sorted({e.relation for e in model.edges})
+    for iri in sorted({e.source for e in model.edges} | {e.target for e in model.edges})[::7]:  # a seventh: time
+        for relation in relations:
+            out = [e for e in model.edges if e.source == iri and e.relation == relation]
+            inc = [e for e in model.edges if e.target == iri and e.relation == relation]
+            assert model.outgoing(iri, relation) == out and model.incoming(iri, relation) == inc
+            assert model.targets(iri, relation) == [n for n in ordered if n.iri in {e.target for e in out}]
+            assert model.sources_of(iri, relation) == [n for n in ordered if n.iri in {e.source for e in inc}]
+        assert model.incoming(iri, "supports", "attacks") == [
+            e for e in model.edges if e.target == iri and e.relation in ("supports", "attacks")
+        ]
+    for iri in sorted({link.source for link in model.links} | {link.target for link in model.links})[::7]:
+        for predicate in sorted(LINK_PREDICATES):
+            assert model.links_from(iri, predicate) == [
+                k for k in model.links if (k.source, k.predicate) == (iri, predicate)
+            ]
+            assert model.links_to(iri, predicate) == [
+                k for k in model.links if (k.target, k.predicate) == (iri, predicate)
+            ]
+    for kinds in [(kind,) for kind in KIND_LABELS] + [tuple(MAP_KINDS), ("source", "paper"), ()]:
+        assert model.of_kind(*kinds) == [n for n in ordered if n.kind in kinds]
+        assert model.of_kind(*kinds) is not model.of_kind(*kinds)  # a fresh list each time: callers may change it
+
+
 def test_the_site_has_words_for_everything_the_model_holds():
     assert set(LINK_WORDS) == LINK_PREDICATES
     relations = {relation for relation, _ in RELATION_OF.values()}

@@ -8,9 +8,10 @@ the JSON-LD, where `<`, `>` and `&` become \\u escapes) or through DOM `textCont
 External addresses become links only when they are http(s). Two builds of the same data are identical.
 
 `build_site` takes data the caller has validated (the CLI validates, then builds). The words, styles and
-page folders come from `words.py`, the escapers from `escape.py`, the query console from `console.py`; every
-file, the console's too, is gathered first and then written by `output.write_files`, which refuses any path
-outside the output folder before it writes anything.
+page folders come from `words.py`, the escapers from `escape.py`, the query console from `console.py`. The
+name of every file, the console's too, is known and checked to stay inside the output folder
+(`output.check_paths`) before the first is written; then each file is made and written in turn
+(`output.write_file`), so a build holds one page in memory at a time, not the whole site.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import hashlib
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,7 +64,7 @@ from ..reasoning import Analysis, Change, Framework, analyse, parse_date, retrac
 from ..vocab import AM
 from .console import Console, ConsoleMaker, ConsoleUnavailable, make_console
 from .escape import arxiv_url, doi_url, safe_url, script_json
-from .output import BuildError, write_files
+from .output import BuildError, check_paths, write_file
 from .tree import Position, debate_tree
 from .words import (
     CONSOLE_NAV,
@@ -218,6 +219,7 @@ class Site:
         self.triple_count = len(store)
         papers = model.papers()
         self.paper = papers[0] if papers else None
+        self._node_triples: tuple[str, list] | None = None  # the last node's triples: its Turtle and JSON-LD
 
     # ------------------------------------------------------------------------ template helpers
     def page(self, node: Node | None) -> str | None:
@@ -249,34 +251,34 @@ class Site:
         model = self.model
         seen: set[str] = set()
 
+        rank = {
+            r: i
+            for i, r in enumerate(
+                (
+                    "supports",
+                    "instantiates",
+                    "in-category",
+                    "qualifies",
+                    "attacks",
+                    "responds-to",
+                    "undercuts",
+                    "concludes",
+                )
+            )
+        }
+
         def children(iri: str) -> list[tuple[str, Node]]:
             found = []
+            attackers = {e.source for e in model.incoming(iri, "attacks")}
             for edge in model.incoming(iri, *ARGUMENT_RELATIONS):
                 node = model.node(edge.source)
                 if node is None or not node.on_map:
                     continue
-                if edge.relation == "responds-to" and any(
-                    e.source == edge.source for e in model.incoming(iri, "attacks")
-                ):
+                if edge.relation == "responds-to" and edge.source in attackers:
                     continue
                 if edge.relation == "premise":
                     continue
                 found.append((edge.relation, node))
-            rank = {
-                r: i
-                for i, r in enumerate(
-                    (
-                        "supports",
-                        "instantiates",
-                        "in-category",
-                        "qualifies",
-                        "attacks",
-                        "responds-to",
-                        "undercuts",
-                        "concludes",
-                    )
-                )
-            }
             return sorted(found, key=lambda rn: (rank.get(rn[0], 99), rn[1].sort_key()))
 
         def grow(relation: str | None, node: Node, depth: int) -> dict[str, Any]:
@@ -362,22 +364,25 @@ class Site:
         projects = [n for n in model.linking(table_iri, AM.inTable) if n.kind == "project"]
         dimensions = [n for n in model.linking(table_iri, AM.inTable) if n.kind == "dimension"]
         cells = {}
-        for node in model.of_kind("cell"):
-            if any(link.target == table_iri for link in model.links_from(node.iri, AM.inTable)):
+        for node in model.linking(table_iri, AM.inTable):  # the table's cells, in Node.sort_key order
+            if node.kind == "cell":
                 project = next((link.target for link in model.links_from(node.iri, AM.project)), None)
                 dimension = next((link.target for link in model.links_from(node.iri, AM.dimension)), None)
                 cells[(project, dimension)] = node.cell_text or ""
         return {"projects": projects, "dimensions": dimensions, "cells": cells}
 
+    def _triples_of(self, iri: str) -> list:
+        """The triples with `iri` as subject; the last node's are kept, as its page asks twice (JSON-LD, Turtle)."""
+        if self._node_triples is None or self._node_triples[0] != iri:
+            pattern = self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
+            self._node_triples = (iri, [(q.subject, q.predicate, q.object) for q in pattern])
+        return self._node_triples[1]
+
     def node_turtle(self, iri: str) -> str:
-        return export.turtle(self.store, [iri])
+        return export.turtle_of(self._triples_of(iri))
 
     def node_jsonld(self, iri: str) -> Markup:
-        triples = [
-            (q.subject, q.predicate, q.object)
-            for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
-        ]
-        return script_json(export.jsonld_document(triples))
+        return script_json(export.jsonld_document(self._triples_of(iri)))
 
     def evidence_rows(self) -> list[Node]:
         return sorted(
@@ -768,6 +773,7 @@ def _environment(site: Site) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build: each template is read once, not checked against its file for every page
     )
     env.filters["script_json"] = script_json
     env.filters["page"] = site.page
@@ -900,6 +906,45 @@ def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
     return sorted(removed)
 
 
+def _render_pages(
+    env: Environment,
+    site: Site,
+    pages: list[Page],
+    graph: dict,
+    sizes: dict[str, int],
+    put: Callable[[str, bytes], None],
+) -> None:
+    """Render each page and hand it to `put` (which writes it) before rendering the next."""
+    base_url = site.base_url
+    nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
+    not_found = {
+        "base": base_url or "./",
+        "style": Markup(NOT_FOUND_STYLE),  # our constant: no '<', so it cannot end the element
+        "style_hash": _csp_hash(NOT_FOUND_STYLE),
+        "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
+        "script_hash": "none" if base_url else _csp_hash(NOT_FOUND_SCRIPT),
+    }
+    templates: dict[str, Any] = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = env.get_template(page.template)
+        canonical = (
+            (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
+        )
+        html = template.render(
+            page=page,
+            root=page.root,
+            nav=nav,
+            canonical=canonical,
+            graph=graph,
+            sizes=sizes,
+            not_found=not_found,
+            **page.context,
+        )
+        put(page.path, html.encode("utf-8"))
+
+
 def build_site(
     loaded: Loaded,
     out_dir: str | Path = "site",
@@ -910,9 +955,9 @@ def build_site(
 ) -> BuildResult:
     """Render the debate in `loaded` (data the caller has validated) into `out_dir`; never prints.
 
-    Two phases, as MkDocs builds: gather every file in memory (data downloads, scripts, the query console,
-    every page), then write them all, each checked to stay inside `out_dir`, leaving unchanged files alone
-    and removing the files an earlier build wrote that this one did not. `queries` (default: the named
+    First the name of every file (data downloads, scripts, the query console, every page) is known and checked
+    to stay inside `out_dir`; then each file is made and written in turn, leaving unchanged files alone, and
+    the files an earlier build wrote that this one did not are removed. `queries` (default: the named
     queries) go to the query console that `console` makes; when it cannot be made (`ConsoleUnavailable`) the
     site is built without it and `BuildResult.console_note` says why. Returns what was written.
     """
@@ -924,7 +969,7 @@ def build_site(
     vis = _vis_network()
     model = build_model(store)
 
-    # gather: the console first, since the navigation links to query/ only when there is one
+    # the console first, since the navigation links to query/ only when there is one
     console_note = None
     try:
         made: Console | None = console(named_queries() if queries is None else queries)
@@ -934,72 +979,66 @@ def build_site(
 
     site = Site(model, store, base_url, console=bool(console_files))
     env = _environment(site)
-    files: dict[str, bytes] = {}
+    pages = gather_pages(site)
 
-    # data downloads
+    # every name this build writes, checked before the first file is written
+    statics = {"static/" + path.name: path for path in sorted(STATIC.iterdir()) if path.is_file()}
+    names = [path for path, _, _ in DATA_FILES.values()]
+    names += [*statics, "static/vis-network.min.js", "static/graph.js", "static/graph-details.js"]
+    names += ["static/search-index.js", *(page.path for page in pages)]
+    if base_url:
+        names.append("sitemap.xml")
+    site_names = set(names)
+    for name in console_files:
+        if name in site_names:
+            raise BuildError(f"the query console would overwrite the site's {name}")
+    check_paths(out_dir, [*names, *console_files])
+    sizes: dict[str, int] = {}
+
+    def put(name: str, data: bytes) -> None:
+        write_file(out_dir, name, data)
+        sizes[name] = len(data)
+
+    # data downloads: the store's triples read once for the three dumps
     dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
-    files[DATA_FILES["turtle"][0]] = export.turtle(store, header=export.DUMP_HEADER).encode()
-    files[DATA_FILES["ntriples"][0]] = export.ntriples(store).encode()
-    files[DATA_FILES["jsonld"][0]] = export.jsonld(store).encode()
-    files[DATA_FILES["void"][0]] = export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode()
-    files[DATA_FILES["bibtex"][0]] = export.bibtex(model).encode()
+    triples = [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
+    put(DATA_FILES["turtle"][0], export.turtle_of(triples, header=export.DUMP_HEADER).encode())
+    put(DATA_FILES["ntriples"][0], export.ntriples_of(triples).encode())
+    put(DATA_FILES["jsonld"][0], export.jsonld_of(triples).encode())
+    del triples
+    put(DATA_FILES["void"][0], export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode())
+    put(DATA_FILES["bibtex"][0], export.bibtex(model).encode())
 
-    # static assets
-    for path in sorted(STATIC.iterdir()):
-        if path.is_file():
-            files["static/" + path.name] = path.read_bytes()
-    files["static/vis-network.min.js"] = vis
+    # static assets and the map's data (structure first; texts in a file loaded after the first drawing)
+    for name, path in statics.items():
+        put(name, path.read_bytes())
+    put("static/vis-network.min.js", vis)
     graph = site.graph_data()
     structure, details = split_graph(graph)
-    files["static/graph.js"] = ("window.ARGMAP_GRAPH = " + script_json(structure) + ";\n").encode()
-    files["static/graph-details.js"] = ("window.ARGMAP_DETAILS = " + script_json(details) + ";\n").encode()
+    put("static/graph.js", ("window.ARGMAP_GRAPH = " + script_json(structure) + ";\n").encode())
+    put("static/graph-details.js", ("window.ARGMAP_DETAILS = " + script_json(details) + ";\n").encode())
 
-    sizes = {name: len(data) for name, data in files.items()}
-    pages = gather_pages(site)
-    nav = [*NAV, CONSOLE_NAV] if site.console else list(NAV)
-    files["static/search-index.js"] = (
-        "window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n"
-    ).encode()
-    for page in pages:
-        template = env.get_template(page.template)
-        canonical = (
-            (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
-        )
-        html = template.render(
-            page=page,
-            root=page.root,
-            nav=nav,
-            canonical=canonical,
-            graph=graph,
-            sizes=sizes,
-            not_found={
-                "base": base_url or "./",
-                "style": Markup(NOT_FOUND_STYLE),  # our constant: no '<', so it cannot end the element
-                "style_hash": _csp_hash(NOT_FOUND_STYLE),
-                "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
-                "script_hash": "none" if base_url else _csp_hash(NOT_FOUND_SCRIPT),
-            },
-            **page.context,
-        )
-        files[page.path] = html.encode("utf-8")
+    # the pages, one at a time (the sizes they show are those of the files above)
+    page_sizes = dict(sizes)
+    put("static/search-index.js", ("window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n").encode())
+    _render_pages(env, site, pages, graph, page_sizes, put)
     if base_url:
         urls = "".join(
             f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
             for p in sorted(pages, key=lambda p: p.path)
             if p.path.endswith("index.html")
         )
-        files["sitemap.xml"] = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
-        ).encode()
-    for name, data in console_files.items():
-        if name in files:
-            raise BuildError(f"the query console would overwrite the site's {name}")
-        files[name] = data
+        put(
+            "sitemap.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
+            ).encode(),
+        )
+    for name, data in sorted(console_files.items()):
+        put(name, data)
 
-    # write
-    write_files(out_dir, files)
-    written = sorted(files)
+    written = sorted(sizes)
     removed = _clean_stale(out_dir, [*written, MANIFEST])
     manifest = json.dumps({"generator": f"argmap {__version__}", "files": written}, indent=1, sort_keys=True) + "\n"
     (out_dir / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
@@ -1010,7 +1049,7 @@ def build_site(
         counts[kind] = counts.get(kind, 0) + 1
     return BuildResult(
         out_dir=out_dir,
-        files={name: len(data) for name, data in sorted(files.items())},
+        files={name: sizes[name] for name in written},
         pages=len(pages) + (1 if site.console else 0),
         counts=counts,
         triples=len(store),
@@ -1031,4 +1070,4 @@ def digest(out_dir: str | Path) -> str:
     return h.hexdigest()
 
 
-__all__ = ["BuildError", "BuildResult", "DATA_FILES", "build_site", "digest", "write_files"]
+__all__ = ["BuildError", "BuildResult", "DATA_FILES", "build_site", "digest"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import ArgmapError
@@ -12,20 +12,38 @@ class BuildError(ArgmapError):
     """The site could not be built (a missing package file, an output folder that cannot be written)."""
 
 
-def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
-    """Write every file below `out_dir` (created if missing), refusing any path that would land outside it
-    before writing anything; a file whose bytes are already there is left alone (its modification time too)."""
+def check_paths(out_dir: Path, names: Iterable[str]) -> None:
+    """Refuse (BuildError) if any of `names` would land outside `out_dir`; then create `out_dir` if missing.
+    Call it with every name a build will write before writing the first (`write_file`)."""
     out_dir = Path(out_dir)
     root = out_dir.resolve()
-    for name in files:
+    for name in names:
         if root not in (out_dir / name).resolve().parents:
             raise BuildError(f"refusing to write {name}: outside {out_dir}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BuildError(f"{out_dir}: cannot create the output folder ({exc.strerror})") from None
-    for name in sorted(files):
-        target, data = out_dir / name, files[name]
+
+
+def write_file(out_dir: Path, name: str, data: bytes) -> None:
+    """Write one file below `out_dir` (a name `check_paths` has passed); a file whose bytes are already there
+    is left alone (its modification time too)."""
+    target = Path(out_dir) / name
+    try:
+        same = target.stat().st_size == len(data) and target.read_bytes() == data
+    except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
+        same = False
+    except (NotADirectoryError, IsADirectoryError):
+        same = False
+    if not same:
+        target.write_bytes(data)
+
+
+def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
+    """Write every file below `out_dir` (created if missing), refusing any path that would land outside it
+    before writing anything; a file whose bytes are already there is left alone (its modification time too)."""
+    check_paths(out_dir, files)
+    for name in sorted(files):
+        write_file(out_dir, name, files[name])
