@@ -15,7 +15,7 @@ import click
 
 from ..model import Model
 from ..reasoning import SEMANTICS, Analysis, analyse, find_items, short_name
-from .common import CommandError, format_option, library_errors
+from .common import CommandError, data_option, format_option, library_errors
 from .diff_cmd import code, md, plain
 
 #: How far a label is shown before it is cut (the JSON keeps IRIs only; labels are in the data).
@@ -186,14 +186,7 @@ ANALYSE_FORMATS: dict[str, Callable[[Analysis, Model], str]] = {
 
 
 @click.command("analyse")
-@click.option(
-    "-d",
-    "--data",
-    "paths",
-    multiple=True,
-    type=click.Path(path_type=str),
-    help="Turtle file or directory to analyse (repeatable; - for stdin; default: the data/ files).",
-)
+@data_option("analyse")
 @format_option(ANALYSE_FORMATS, "table", "table for people, markdown for a report or PR comment, json for tools.")
 @click.option(
     "--semantics",

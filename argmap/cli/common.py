@@ -59,3 +59,15 @@ def format_option(names: Iterable[str], default: str, help: str) -> Callable[[F]
         show_default=True,
         help=help,
     )
+
+
+def data_option(verb: str) -> Callable[[F], F]:
+    """The `-d/--data` option of the commands that read the debate's Turtle (passed as `paths`)."""
+    return click.option(
+        "-d",
+        "--data",
+        "paths",
+        multiple=True,
+        type=click.Path(path_type=str),
+        help=f"Turtle file or directory to {verb} (repeatable; - reads standard input; default: the data/ files).",
+    )

@@ -9,7 +9,7 @@ import click
 
 from ..errors import InvalidData
 from ..interchange import FORMATS
-from .common import ProblemsFound, library_errors
+from .common import ProblemsFound, data_option, library_errors
 
 
 @click.command("export")
@@ -29,14 +29,7 @@ from .common import ProblemsFound, library_errors
     show_default=True,
     help="Where to write: a file (replaced atomically), - for standard output; for csv a folder.",
 )
-@click.option(
-    "-d",
-    "--data",
-    "paths",
-    multiple=True,
-    type=click.Path(path_type=str),
-    help="Turtle file or directory to export (repeatable; - reads standard input; default: the data/ files).",
-)
+@data_option("export")
 @library_errors
 def command(fmt: str, output: str, paths: tuple[str, ...]) -> None:
     """Export the graph for other tools: Argdown, AIF (JSON, RDF), GraphML, CSV, Turtle, N-Triples, JSON-LD, BibTeX.

@@ -8,19 +8,12 @@ import click
 
 from ..formats import FORMAT_NAMES, render
 from ..query import named_queries, resolve_query, run_query
-from .common import format_option, library_errors
+from .common import data_option, format_option, library_errors
 
 
 @click.command("query")
 @click.argument("query", required=False)
-@click.option(
-    "-d",
-    "--data",
-    "paths",
-    multiple=True,
-    type=click.Path(path_type=str),
-    help="Turtle file or directory to query (repeatable; default: the data/ files).",
-)
+@data_option("query")
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the embedded store.")
 @format_option(
     FORMAT_NAMES, "table", "table/csv/tsv/json for SELECT and ASK; turtle/ntriples/jsonld for CONSTRUCT and DESCRIBE."
