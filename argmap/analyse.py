@@ -181,21 +181,28 @@ def _order_layers(graph: nx.DiGraph, rows: dict[int, list[str]], order_key: dict
     return rows
 
 
-def _coordinates(rows: dict[int, list[str]]) -> dict[str, tuple[int, int]]:
+def _coordinates(
+    rows: dict[int, list[str]],
+    per_row: int = MAX_ROW,
+    x_step: int = X_STEP,
+    row_step: int = ROW_STEP,
+    layer_step: int = LAYER_STEP,
+) -> dict[str, tuple[int, int]]:
+    """Each layer's nodes on rows of at most `per_row`, centred on x = 0; a wrapped layer's odd rows staggered."""
     positions: dict[str, tuple[int, int]] = {}
     y = 0
     for k in sorted(rows):
         nodes = rows[k]
-        count = math.ceil(len(nodes) / MAX_ROW)
-        per_row = math.ceil(len(nodes) / count) if nodes else 0
+        count = math.ceil(len(nodes) / per_row)
+        size = math.ceil(len(nodes) / count) if nodes else 0
         for r in range(count):
-            chunk = nodes[r * per_row : (r + 1) * per_row]
-            offset = (len(chunk) - 1) * X_STEP / 2
-            stagger = (X_STEP // 2) if (r % 2 and count > 1) else 0
+            chunk = nodes[r * size : (r + 1) * size]
+            offset = (len(chunk) - 1) * x_step / 2
+            stagger = (x_step // 2) if (r % 2 and count > 1) else 0
             for i, node in enumerate(chunk):
-                positions[node] = (int(round(i * X_STEP - offset + stagger)), y)
-            y += ROW_STEP
-        y += LAYER_STEP - ROW_STEP
+                positions[node] = (int(round(i * x_step - offset + stagger)), y)
+            y += row_step
+        y += layer_step - row_step
     return dict(sorted(positions.items()))
 
 
@@ -301,21 +308,7 @@ def compact_layout(
     rows: dict[int, list[str]] = defaultdict(list)
     for iri in sorted(members, key=lambda n: (layout.layers[n], layout.positions[n][0], n)):
         rows[layout.layers[iri]].append(iri)
-    positions: dict[str, tuple[int, int]] = {}
-    y = 0
-    for k in sorted(rows):
-        row = rows[k]
-        count = math.ceil(len(row) / per_row)
-        size = math.ceil(len(row) / count)
-        for r in range(count):
-            chunk = row[r * size : (r + 1) * size]
-            offset = (len(chunk) - 1) * x_step / 2
-            stagger = (x_step // 2) if (r % 2 and count > 1) else 0
-            for i, iri in enumerate(chunk):
-                positions[iri] = (int(round(i * x_step - offset + stagger)), y)
-            y += COMPACT_ROW_STEP
-        y += COMPACT_LAYER_STEP - COMPACT_ROW_STEP
-    return dict(sorted(positions.items()))
+    return _coordinates(rows, per_row, x_step, COMPACT_ROW_STEP, COMPACT_LAYER_STEP)
 
 
 def _with_bearing_evidence(model: Model, found: set[str], statements: list[str]) -> set[str]:

@@ -924,11 +924,8 @@ def _render_pages(
         "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
         "script_hash": "none" if base_url else _csp_hash(NOT_FOUND_SCRIPT),
     }
-    templates: dict[str, Any] = {}
     for page in pages:
-        template = templates.get(page.template)
-        if template is None:
-            template = templates[page.template] = env.get_template(page.template)
+        template = env.get_template(page.template)  # Jinja's cache: each template is loaded once per build
         canonical = (
             (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
         )
