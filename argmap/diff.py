@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from .config import BASE_IRI
 from .errors import DataError, GitError
-from .git import _git, repository_root, resolve_revision
+from .git import git_output, repository_root, resolve_revision
 from .load import RDF_TYPE, TurtleSyntaxError, load_paths
 from .model import (
     LINK_PREDICATES,
@@ -95,7 +95,7 @@ def default_base(cwd: Path) -> tuple[str, str]:
         except GitError:
             continue
         try:
-            commit = _git(["merge-base", branch, "HEAD"], cwd).decode("ascii").strip()
+            commit = git_output(["merge-base", branch, "HEAD"], cwd).decode("ascii").strip()
         except GitError:
             continue
         return f"merge-base of {branch} and HEAD", commit
@@ -115,7 +115,7 @@ def read_revision(revision: str, data: Path, cwd: Path) -> Side:
     root = repository_root(cwd)
     commit = resolve_revision(revision, cwd)
     folder = _data_folder(root, data)
-    listing = _git(["ls-tree", "-z", commit, "--", f"{folder}/" if folder else "."], root)
+    listing = git_output(["ls-tree", "-z", commit, "--", f"{folder}/" if folder else "."], root)
     names = []
     for entry in filter(None, listing.decode("utf-8").split("\0")):
         info, _, name = entry.partition("\t")
@@ -127,7 +127,7 @@ def read_revision(revision: str, data: Path, cwd: Path) -> Side:
         for name in sorted(names):
             target = temp / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_git(["cat-file", "blob", f"{commit}:{name}"], root))
+            target.write_bytes(git_output(["cat-file", "blob", f"{commit}:{name}"], root))
             paths.append(target)
         label = f"{revision} ({commit[:10]})" if revision != commit else commit[:10]
         return _side(label, paths, rename_from=f"{temp}/", rename_to=f"{revision}:")

@@ -9,7 +9,8 @@ from pathlib import Path
 from .errors import GitError
 
 
-def _git(args: Sequence[str], cwd: Path) -> bytes:
+def git_output(args: Sequence[str], cwd: Path) -> bytes:
+    """What `git ARGS` prints in `cwd`; GitError with git's last line of complaint when it fails."""
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
@@ -23,7 +24,7 @@ def _git(args: Sequence[str], cwd: Path) -> bytes:
 def repository_root(cwd: Path) -> Path:
     """The top of the git work tree `cwd` is in; GitError when it is in none."""
     try:
-        out = _git(["rev-parse", "--show-toplevel"], cwd)
+        out = git_output(["rev-parse", "--show-toplevel"], cwd)
     except GitError:
         raise GitError(f"{cwd}: not inside a git repository; give two files or folders to compare instead") from None
     return Path(out.decode("utf-8").strip())
