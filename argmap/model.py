@@ -378,6 +378,8 @@ class Model:
     _links_out: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
     _links_in: dict[str, list[Link]] = field(init=False, repr=False, compare=False)
     _links_out_by: dict[tuple[str, str], list[Link]] = field(init=False, repr=False, compare=False)  # (iri, pred.)
+    _readings_of: dict[str, list[Reading]] = field(init=False, repr=False, compare=False)  # subject or object IRI
+    _stakes_of: dict[str, list[Stake]] = field(init=False, repr=False, compare=False)  # node or via IRI
     _links_in_by: dict[tuple[str, str], list[Link]] = field(init=False, repr=False, compare=False)
     _rank: dict[str, int] = field(init=False, repr=False, compare=False)  # IRI -> place in Node.sort_key order
     _ordered: tuple[Node, ...] = field(init=False, repr=False, compare=False)  # every node, in that order
@@ -469,11 +471,11 @@ class Model:
 
     def readings_for(self, iri: str) -> list[Reading]:
         """The project's readings of links from or to `iri` (links the paper itself does not state)."""
-        return [r for r in self.readings if iri in (r.subject, r.object) and not (r.literal and r.object == iri)]
+        return list(self._readings_of.get(iri, ()))
 
     def stakes_for(self, iri: str) -> list[Stake]:
         """The authors' stakes in what `iri` cites or names, or that run through `iri` (a source they co-wrote)."""
-        return [s for s in self.stakes if iri in (s.node, s.via)]
+        return list(self._stakes_of.get(iri, ()))
 
     def inferences_to(self, iri: str) -> list[Node]:
         return [n for n in self.sources_of(iri, "concludes") if n.kind == "inference"]
@@ -506,6 +508,14 @@ class Model:
             lin[link.target].append(link)
             lout_by[(link.source, link.predicate)].append(link)
             lin_by[(link.target, link.predicate)].append(link)
+        readings_of: defaultdict[str, list[Reading]] = defaultdict(list)
+        for r in self.readings:  # each list keeps the order of self.readings; a literal object is no node
+            for iri in {r.subject} if r.literal else {r.subject, r.object}:
+                readings_of[iri].append(r)
+        stakes_of: defaultdict[str, list[Stake]] = defaultdict(list)
+        for stake in self.stakes:
+            for iri in {stake.node, stake.via}:
+                stakes_of[iri].append(stake)
         ordered = tuple(sorted(self.nodes.values(), key=Node.sort_key))
         set_ = object.__setattr__  # a frozen dataclass sets its indexes once, here
         set_(self, "_out", dict(out))
@@ -519,6 +529,8 @@ class Model:
         set_(self, "_rank", {n.iri: i for i, n in enumerate(ordered)})
         set_(self, "_ordered", ordered)
         set_(self, "_kinds", {})
+        set_(self, "_readings_of", dict(readings_of))
+        set_(self, "_stakes_of", dict(stakes_of))
 
 
 # ----------------------------------------------------------------------------------- helpers

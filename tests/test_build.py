@@ -151,6 +151,12 @@ def test_model_lookups_answer_as_a_scan_of_the_whole_model_would(which, request)
             assert model.links_to(iri, predicate) == [
                 k for k in model.links if (k.target, k.predicate) == (iri, predicate)
             ]
+    named = {r.subject for r in model.readings} | {r.object for r in model.readings}
+    for iri in sorted(named | {s.node for s in model.stakes} | {s.via for s in model.stakes} | {"urn:none"}):
+        assert model.readings_for(iri) == [
+            r for r in model.readings if iri == r.subject or (iri == r.object and not r.literal)
+        ]
+        assert model.stakes_for(iri) == [s for s in model.stakes if iri in (s.node, s.via)]
     for kinds in [(kind,) for kind in KIND_LABELS] + [tuple(MAP_KINDS), ("source", "paper"), ()]:
         assert model.of_kind(*kinds) == [n for n in ordered if n.kind in kinds]
         assert model.of_kind(*kinds) is not model.of_kind(*kinds)  # a fresh list each time: callers may change it

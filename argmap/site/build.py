@@ -906,6 +906,45 @@ def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
     return sorted(removed)
 
 
+class Snippets:
+    """The macros that print one node wherever it is named (kind_badge, link, node_link, status_badges in
+    _macros.html), rendered once per node for pages at one depth (`root`) and then reused: a node is named on many
+    pages, and a Jinja macro call costs far more than a dict lookup. The markup stays in the template's
+    render_* macros; this only remembers what they returned. At most LIMIT entries are kept (the cache starts
+    afresh when full), so that memory stays bounded at 100k nodes; what a page says never depends on it."""
+
+    LIMIT = 60_000
+
+    def __init__(self, env: Environment, root: str):
+        self._env = env
+        self.root = root
+        self._macros: Any = None
+        self._cache: dict[tuple[str, str, bool], Markup] = {}
+
+    def _render(self, macro: str, iri: str, *args: Any, badge: bool = False) -> Markup:
+        key = (macro, iri, badge)
+        found = self._cache.get(key)
+        if found is None:
+            if self._macros is None:
+                self._macros = self._env.get_template("_macros.html").make_module({"root": self.root, "snip": self})
+            if len(self._cache) >= self.LIMIT:
+                self._cache.clear()
+            found = self._cache[key] = getattr(self._macros, "render_" + macro)(*args)
+        return found
+
+    def kind_badge(self, node: Node) -> Markup:
+        return self._render("kind_badge", node.iri, node)
+
+    def link(self, iri: str) -> Markup:
+        return self._render("link", iri, iri)
+
+    def node_link(self, node: Node, badge: bool = True) -> Markup:
+        return self._render("node_link", node.iri, node, bool(badge), badge=bool(badge))
+
+    def status_badges(self, node: Node) -> Markup:
+        return self._render("status_badges", node.iri, node)
+
+
 def _render_pages(
     env: Environment,
     site: Site,
@@ -924,8 +963,10 @@ def _render_pages(
         "script": None if base_url else Markup(NOT_FOUND_SCRIPT),
         "script_hash": "none" if base_url else _csp_hash(NOT_FOUND_SCRIPT),
     }
+    snippets: dict[str, Snippets] = {}
     for page in pages:
         template = env.get_template(page.template)  # Jinja's cache: each template is loaded once per build
+        snip = snippets.get(page.root) or snippets.setdefault(page.root, Snippets(env, page.root))
         canonical = (
             (base_url + page.path[: -len("index.html")]) if base_url and page.path.endswith("index.html") else None
         )
@@ -937,6 +978,7 @@ def _render_pages(
             graph=graph,
             sizes=sizes,
             not_found=not_found,
+            snip=snip,
             **page.context,
         )
         put(page.path, html.encode("utf-8"))

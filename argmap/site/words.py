@@ -231,8 +231,9 @@ def figure_text(node: Node) -> str | None:
 def search_text(*parts: str | None) -> str:
     """Lower-case words without accents, for the map's search box."""
     text = " ".join(p for p in parts if p)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII has no accents to strip (and most of the data is ASCII)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
