@@ -334,6 +334,18 @@ def test_two_builds_are_byte_identical(tmp_path):
     }
 
 
+def test_the_snippet_cache_changes_no_byte(tmp_path, monkeypatch):
+    """A node's link and badges are rendered once and reused (Snippets): the same site as with no cache at all."""
+    from argmap.site.build import Snippets
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    loaded = load_valid(DATA)
+    build_site(loaded, first, console=no_console)
+    monkeypatch.setattr(Snippets, "LIMIT", 0)
+    build_site(loaded, second, console=no_console)
+    assert digest(first) == digest(second)
+
+
 def test_stale_files_of_an_earlier_build_are_removed(tmp_path):
     out = tmp_path / "site"
     out.mkdir()

@@ -911,7 +911,8 @@ class Snippets:
     _macros.html), rendered once per node for pages at one depth (`root`) and then reused: a node is named on many
     pages, and a Jinja macro call costs far more than a dict lookup. The markup stays in the template's
     render_* macros; this only remembers what they returned. At most LIMIT entries are kept (the cache starts
-    afresh when full), so that memory stays bounded at 100k nodes; what a page says never depends on it."""
+    afresh when full; 0 caches nothing), so that memory stays bounded at 100k nodes; what a page says never
+    depends on it."""
 
     LIMIT = 60_000
 
@@ -927,9 +928,11 @@ class Snippets:
         if found is None:
             if self._macros is None:
                 self._macros = self._env.get_template("_macros.html").make_module({"root": self.root, "snip": self})
+            found = getattr(self._macros, "render_" + macro)(*args)
             if len(self._cache) >= self.LIMIT:
                 self._cache.clear()
-            found = self._cache[key] = getattr(self._macros, "render_" + macro)(*args)
+            if self.LIMIT:
+                self._cache[key] = found
         return found
 
     def kind_badge(self, node: Node) -> Markup:
