@@ -508,6 +508,39 @@ def test_view_filter_members_and_single_source_analysis(real_model):
         assert real_model.node(source).kind == "source"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_page_that_cannot_be_written_is_a_one_line_error(tmp_path, monkeypatch, jobs):
+    """Whether the page is written here or in a worker process: exit 2, the file named, no traceback."""
+    import argmap.site.build as site_build
+
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 0)
+    out = tmp_path / "site"
+    (out / "claim" / "open-weights-are-inert" / "index.html").mkdir(parents=True)  # a folder where the page goes
+    result = CliRunner().invoke(main, ["build", *map(str, DATA), "--out", str(out), "--jobs", str(jobs)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "claim/open-weights-are-inert/index.html: cannot be written" in result.output
+
+
+def test_pages_rendered_in_worker_processes_are_the_same_site(tmp_path, monkeypatch):
+    import argmap.site.build as site_build
+
+    loaded = load_valid(DATA)
+    build_site(loaded, tmp_path / "one", console=no_console, jobs=1)
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 0)
+    result = build_site(loaded, tmp_path / "three", console=no_console, jobs=3)
+    assert digest(tmp_path / "one") == digest(tmp_path / "three")
+    on_disk = {p.relative_to(tmp_path / "three").as_posix() for p in (tmp_path / "three").rglob("*") if p.is_file()}
+    assert on_disk == {*result.files, ".argmap-build.json"}  # every page a worker wrote is counted
+
+
+def test_the_build_help_states_the_job_limits():
+    from argmap.site.build import MAX_JOBS, PARALLEL_FROM
+
+    words = " ".join(CliRunner().invoke(main, ["build", "--help"]).output.split())
+    assert f"at most {MAX_JOBS};" in words and f"fewer than {PARALLEL_FROM:,} pages" in words
+
+
 def test_build_refuses_an_output_path_that_is_a_file(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")

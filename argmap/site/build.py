@@ -20,7 +20,10 @@ import base64
 import functools
 import hashlib
 import json
+import multiprocessing
+import os
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -392,6 +395,13 @@ class Site:
 
     def cited_by(self, iri: str) -> list[Node]:
         return self.model.sources_of(iri, "cites")
+
+    def prepare(self) -> None:
+        """Compute now what the pages compute on first use (every cached property: tree, analysis, retraction
+        effects, …), so that processes forked after this share it instead of each computing it again."""
+        for name, member in vars(type(self)).items():
+            if isinstance(member, functools.cached_property):
+                getattr(self, name)
 
     # ------------------------------------------------------------------------ the debate tree and status
     @functools.cached_property
@@ -987,6 +997,55 @@ def _render_pages(
         put(page.path, html.encode("utf-8"))
 
 
+#: A build renders its pages in this many processes at most (`jobs`), and in one when it has fewer than
+#: PARALLEL_FROM pages: starting the workers costs more than a small site takes to render.
+MAX_JOBS = 4
+PARALLEL_FROM = 2000
+
+#: What the worker processes of a parallel build render: set before they are forked, read by `_render_share`.
+_SHARED: tuple | None = None
+
+
+def default_jobs() -> int:
+    """One rendering process per CPU this process may run on, at most MAX_JOBS; 1 where processes cannot be
+    forked (they inherit the built model instead of rebuilding it)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_JOBS))
+
+
+def _render_share(share: int) -> dict[str, int]:
+    """In a worker: render every `jobs`-th page from `share` on, write each, return {name: bytes written}."""
+    assert _SHARED is not None
+    env, site, pages, graph, sizes, out_dir, jobs = _SHARED
+    written: dict[str, int] = {}
+
+    def put(name: str, data: bytes) -> None:
+        write_file(out_dir, name, data)
+        written[name] = len(data)
+
+    _render_pages(env, site, pages[share::jobs], graph, sizes, put)
+    return written
+
+
+def _render_in_workers(
+    env: Environment, site: Site, pages: list[Page], graph: dict, sizes: dict[str, int], out_dir: Path, jobs: int
+) -> dict[str, int]:
+    """Render the pages in `jobs` forked processes, each a share of them (every jobs-th page, so that each
+    share holds every kind); return {name: bytes written}. A page's bytes do not depend on which process
+    rendered it: the workers share the model, the analysis and the layout computed here before the fork."""
+    global _SHARED
+    site.prepare()  # computed once, here, not once per worker
+    _SHARED = (env, site, pages, graph, sizes, out_dir, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            shares = pool.map(_render_share, range(jobs), chunksize=1)
+    finally:
+        _SHARED = None
+    return {name: size for share in shares for name, size in share.items()}
+
+
 def build_site(
     loaded: Loaded,
     out_dir: str | Path = "site",
@@ -994,6 +1053,7 @@ def build_site(
     base_url: str | None = None,
     queries: Sequence[NamedQuery] | None = None,
     console: ConsoleMaker = make_console,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Render the debate in `loaded` (data the caller has validated) into `out_dir`; never prints.
 
@@ -1001,7 +1061,9 @@ def build_site(
     to stay inside `out_dir`; then each file is made and written in turn, leaving unchanged files alone, and
     the files an earlier build wrote that this one did not are removed. `queries` (default: the named
     queries) go to the query console that `console` makes; when it cannot be made (`ConsoleUnavailable`) the
-    site is built without it and `BuildResult.console_note` says why. Returns what was written.
+    site is built without it and `BuildResult.console_note` says why. `jobs`: how many processes render the
+    pages (default `default_jobs()`; a site of fewer than PARALLEL_FROM pages is rendered in this one). Returns
+    what was written.
     """
     out_dir = Path(out_dir)
     base_url = _normal_base_url(base_url)
@@ -1063,7 +1125,11 @@ def build_site(
     # the pages, one at a time (the sizes they show are those of the files above)
     page_sizes = dict(sizes)
     put("static/search-index.js", ("window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n").encode())
-    _render_pages(env, site, pages, graph, page_sizes, put)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs > 1 and len(pages) >= PARALLEL_FROM:
+        sizes.update(_render_in_workers(env, site, pages, graph, page_sizes, out_dir, jobs))
+    else:
+        _render_pages(env, site, pages, graph, page_sizes, put)
     if base_url:
         urls = "".join(
             f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"

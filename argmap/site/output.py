@@ -31,14 +31,17 @@ def write_file(out_dir: Path, name: str, data: bytes) -> None:
     is left alone (its modification time too)."""
     target = Path(out_dir) / name
     try:
-        same = target.stat().st_size == len(data) and target.read_bytes() == data
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        same = False
-    except (NotADirectoryError, IsADirectoryError):
-        same = False
-    if not same:
-        target.write_bytes(data)
+        try:
+            same = target.stat().st_size == len(data) and target.read_bytes() == data
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            same = False
+        except (NotADirectoryError, IsADirectoryError):
+            same = False
+        if not same:
+            target.write_bytes(data)
+    except OSError as exc:
+        raise BuildError(f"{target}: cannot be written ({exc.strerror or exc})") from None
 
 
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
