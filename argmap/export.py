@@ -381,14 +381,20 @@ def jsonld_of(triples: Sequence[Triple]) -> str:
 
 # ------------------------------------------------------------------------------------ VoID
 def void(
-    store: ox.Store, model: Model, dumps: dict[str, str], base_url: str | None = None, void_path: str = "data/void.ttl"
+    store: ox.Store,
+    model: Model,
+    dumps: dict[str, str],
+    base_url: str | None = None,
+    void_path: str = "data/void.ttl",
+    triples: Sequence[Triple] | None = None,
 ) -> str:
     """A VoID description of the dataset: size, class and property partitions, and where the dumps are.
 
     `dumps` maps a media type to the dump's path below the site root. With `base_url` every IRI is
-    absolute; without it, the dataset and dump IRIs are relative to the VoID file itself.
+    absolute; without it, the dataset and dump IRIs are relative to the VoID file itself. `triples`: the
+    store's triples, when the caller has them already (read from the store otherwise).
     """
-    triples = _triples(store)
+    triples = _triples(store) if triples is None else triples
     subjects = {s.value for s, _, _ in triples if isinstance(s, ox.NamedNode)}
     objects = {str(o) for _, _, o in triples}
     classes = Counter(o.value for s, p, o in triples if p.value == RDF_TYPE and isinstance(o, ox.NamedNode))

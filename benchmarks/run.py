@@ -6,7 +6,8 @@ For each size (nodes; data from benchmarks/generate.py, cached under benchmarks/
   incremental    `argmap validate --changed-since HEAD` after 5 nodes' labels were edited  beside  validate
   shacl-peer     rdflib parse + pySHACL on the same files and shapes, the vocabulary as ontology
   query:NAME     each named query through argmap        beside  the same text on a bare pyoxigraph Store
-  build          `argmap build` (validates, then builds)  beside  build-site
+  build          `argmap build` (validates, then builds; pages rendered in one process per CPU, at most 4)
+  build-1        `argmap build --jobs 1` (every page rendered in the one process)  beside  build
   build-site     the build alone, without validation: `build_site` on data loaded by `load_paths`, in a fresh
                  process (a 5-line script) and in-process (the data loaded once); each run into an empty folder
   analyse        `argmap analyse --format json`          beside  loading the data and building the model (floor);
@@ -15,7 +16,8 @@ For each size (nodes; data from benchmarks/generate.py, cached under benchmarks/
   help           `argmap --help`                        beside  `python -c pass` (interpreter start)
   map, home      headless Chromium: navigation -> map drawn -> a click answered; page weight
 
-Whole-process: a fresh process per run, wall and cpu time (user + sys) and peak RSS from os.wait4.
+Whole-process: a fresh process per run, wall and cpu time (user + sys, its child processes included) and peak RSS
+from os.wait4 (the largest one process), and the peak PSS summed over the process and its children ("tree MB").
 In-process: the same work called from this process (the CLI through click's CliRunner; queries through
 argmap.query.run_query) after the data is loaded. Every figure is the median of --runs runs after --warmup.
 
@@ -68,6 +70,7 @@ STEPS = (
     "shacl-peer",
     "query",
     "build",
+    "build-1",
     "build-site",
     "analyse",
     "export",
@@ -137,6 +140,7 @@ class Figure:
     wall: float | None = None  # whole-process wall time, median
     cpu: float | None = None  # whole-process user + sys time, median
     rss_mb: float | None = None  # whole-process peak resident set, max over runs
+    tree_mb: float | None = None  # peak PSS summed over the process and its children (sampled), max over runs
     in_process: float | None = None  # in-process wall time, median
     in_process_cpu: float | None = None  # in-process cpu time (this process, all threads), median
     extra: dict = field(default_factory=dict)
@@ -152,11 +156,30 @@ def argmap_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from argmap.cli import main; main()"]
 
 
-#: Runs argv[2:] in a child and writes "wall cpu maxrss_kb status" to the file argv[1]. The child is forked from
-#: this small launcher, not from the benchmark: Linux carries a process's peak RSS across fork and exec, so a child
-#: of the benchmark would report at least the benchmark's own size. (Floor: the launcher's ~10 MB.)
+#: Runs argv[2:] in a child and writes "wall cpu maxrss_kb tree_kb status" to the file argv[1]. The child is forked
+#: from this small launcher, not from the benchmark: Linux carries a process's peak RSS across fork and exec, so a
+#: child of the benchmark would report at least the benchmark's own size. (Floor: the launcher's ~10 MB.)
+#: maxrss is the largest single process (the child or one of its own children, e.g. a build's page workers);
+#: tree_kb is the peak, sampled every 0.1 s, of the proportional set size (PSS: shared pages split between the
+#: processes sharing them) summed over the child and its descendants: what they hold together. 0 without /proc.
 LAUNCHER = """
 import os, sys, time
+def tree(pid):
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found += tree(int(child))
+    except OSError:
+        pass
+    return found
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
 started = time.perf_counter()
 pid = os.fork()
 if pid == 0:
@@ -164,15 +187,23 @@ if pid == 0:
         os.execvp(sys.argv[2], sys.argv[2:])
     finally:
         os._exit(127)
-_, status, usage = os.wait4(pid, 0)
+peak = 0
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    peak = max(peak, sum(pss(p) for p in tree(pid)))
+    time.sleep(0.1)
 wall = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
-    out.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write(f"{wall} {cpu} {usage.ru_maxrss} {peak} {os.waitstatus_to_exitcode(status)}")
 """
 
 
-def run_process(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, float]:
-    """(wall s, cpu s, peak RSS MB) of one fresh process (in `cwd`); raises if it fails."""
+def run_process(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, float, float]:
+    """(wall s, cpu s, peak RSS MB, peak PSS MB of the process tree) of one fresh process (in `cwd`); raises if
+    it fails."""
     with tempfile.TemporaryDirectory(prefix="argmap-run-") as tmp:
         figures, errors = Path(tmp) / "usage", Path(tmp) / "stderr"
         with errors.open("wb") as stderr:
@@ -182,11 +213,11 @@ def run_process(argv: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, fl
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
-        wall, cpu, rss_kb, status = figures.read_text().split()
+        wall, cpu, rss_kb, tree_kb, status = figures.read_text().split()
         if int(status) != 0:
             error = errors.read_text(errors="replace").strip()[-500:]
             raise RuntimeError(f"{' '.join(argv[:3])} … exited {status}: {error}")
-    return float(wall), float(cpu), int(rss_kb) / 1024
+    return float(wall), float(cpu), int(rss_kb) / 1024, int(tree_kb) / 1024
 
 
 def repeat(fn: Callable[[], object], runs: int, warmup: int, setup: Callable[[], object] | None = None) -> list[object]:
@@ -211,9 +242,10 @@ def whole(
     setup: Callable[[], object] | None = None,
 ) -> None:
     samples = repeat(lambda: run_process(argv, cwd), runs, warmup, setup)
-    walls, cpus, rss = zip(*samples, strict=True)  # type: ignore[misc]
+    walls, cpus, rss, tree = zip(*samples, strict=True)  # type: ignore[misc]
     figure.runs = runs
     figure.wall, figure.cpu, figure.rss_mb = statistics.median(walls), statistics.median(cpus), max(rss)
+    figure.tree_mb = max(tree) or None
     figure.samples["wall"] = [round(w, 4) for w in walls]
 
 
@@ -294,6 +326,11 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
     if "build" in steps:
         f = new("build", "argmap build")
         whole(f, [*argmap_command(), "build", *paths, "--out", str(site)], runs, warmup, setup=empty)
+        f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+    if "build-1" in steps:
+        f = new("build-1", "argmap build --jobs 1 (pages in one process)", "build")
+        whole(f, [*argmap_command(), "build", *paths, "--out", str(site), "--jobs", "1"], runs, warmup, setup=empty)
         f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
     if "build-site" in steps:
@@ -538,7 +575,7 @@ def seconds(value: float | None) -> str:
 
 def table(figures: list[Figure]) -> str:
     by_step = {(f.size, f.step): f for f in figures}
-    head = f"{'size':>5} {'step':<44} {'runs':>4} {'wall':>9} {'cpu':>9} {'RSS MB':>7} "
+    head = f"{'size':>5} {'step':<44} {'runs':>4} {'wall':>9} {'cpu':>9} {'RSS MB':>7} {'tree MB':>7} "
     head += f"{'in-process':>10} {'in-p. cpu':>9}  beside"
     lines = [head, "-" * len(head)]
     for f in figures:
@@ -561,7 +598,7 @@ def table(figures: list[Figure]) -> str:
                     f" (page before the request {(f.extra.get('bytes_before_request') or 0) / 1e6:.2f} MB;"
                     f" map drawn {seconds(f.extra['on_request'])} after the button)"
                 )
-        if f.step in ("build", "build-site"):
+        if f.step in ("build", "build-1", "build-site"):
             written = f"{f.extra.get('site_files')} files, {f.extra.get('site_bytes', 0) / 1e6:.1f} MB written"
             note = f"{note}; {written}" if note else written
         if f.step.startswith("query:"):
@@ -572,8 +609,9 @@ def table(figures: list[Figure]) -> str:
                 f"{extra.get('items')} items, {extra.get('evidence')} what-ifs, {extra.get('labellings')} labelling(s)"
             )
         rss = f"{f.rss_mb:.0f}" if f.rss_mb else "—"
+        tree = f"{f.tree_mb:.0f}" if f.tree_mb else "—"
         lines.append(
-            f"{f.size:>5} {f.what[:44]:<44} {f.runs:>4} {seconds(f.wall):>9} {seconds(f.cpu):>9} {rss:>7} "
+            f"{f.size:>5} {f.what[:44]:<44} {f.runs:>4} {seconds(f.wall):>9} {seconds(f.cpu):>9} {rss:>7} {tree:>7} "
             f"{seconds(f.in_process):>10} {seconds(f.in_process_cpu):>9}  {note}"
         )
     return "\n".join(lines)

@@ -1103,14 +1103,14 @@ def build_site(
         write_file(out_dir, name, data)
         sizes[name] = len(data)
 
-    # data downloads: the store's triples read once for the three dumps
+    # data downloads: the store's triples read once for the three dumps and the VoID file
     dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
     triples = [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
     put(DATA_FILES["turtle"][0], export.turtle_of(triples, header=export.DUMP_HEADER).encode())
     put(DATA_FILES["ntriples"][0], export.ntriples_of(triples).encode())
     put(DATA_FILES["jsonld"][0], export.jsonld_of(triples).encode())
+    put(DATA_FILES["void"][0], export.void(store, model, dumps, base_url, DATA_FILES["void"][0], triples).encode())
     del triples
-    put(DATA_FILES["void"][0], export.void(store, model, dumps, base_url, DATA_FILES["void"][0]).encode())
     put(DATA_FILES["bibtex"][0], export.bibtex(model).encode())
 
     # static assets and the map's data (structure first; texts in a file loaded after the first drawing)
