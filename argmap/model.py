@@ -561,25 +561,22 @@ SELECT ?r ?s ?p ?o ?note ?by WHERE {
 Q_LITERAL_READINGS = """
 SELECT ?r WHERE { ?r a am:ProjectReading ; rdf:object ?o . FILTER(isIRI(?r) && isLITERAL(?o)) }"""
 
-Q_TYPES = """
-SELECT ?s ?type WHERE {
-  ?s a ?type .
-  FILTER(isIRI(?s) && STRSTARTS(STR(?type), STR(am:)))
-}"""
+RDF_TYPE = PREFIXES["rdf"] + "type"
 
-Q_LITERALS = """
-SELECT ?s ?p ?o WHERE {{
-  VALUES ?p {{ {} }}
-  ?s ?p ?o .
-  FILTER(isIRI(?s) && isLITERAL(?o))
-}}""".format(" ".join(f"<{p}>" for p in sorted(LITERAL_FIELDS)))
 
-Q_RELATIONS = """
-SELECT ?s ?p ?o WHERE {{
-  VALUES ?p {{ {} }}
-  ?s ?p ?o .
-  FILTER(isIRI(?s) && isIRI(?o))
-}}""".format(" ".join(f"<{p}>" for p in sorted(set(RELATION_OF) | LINK_PREDICATES)))
+def _statements(store: ox.Store, predicates: Iterable[str], objects: type) -> list[tuple[str, str, str]]:
+    """(subject, predicate, object) as IRIs and lexical forms for every triple of the default graph with one of
+    `predicates`, an IRI subject and an object of class `objects` (ox.NamedNode or ox.Literal). Read by
+    pattern, not by SPARQL: the same triples, without a query's per-row cost (these are most of the store)."""
+    found = []
+    named, default = ox.NamedNode, ox.DefaultGraph()
+    for predicate in sorted(predicates):
+        for quad in store.quads_for_pattern(None, named(predicate), None, default):
+            subject, obj = quad.subject, quad.object
+            if subject.__class__ is named and obj.__class__ is objects:
+                found.append((subject.value, predicate, obj.value))  # type: ignore[union-attr]
+    return found
+
 
 Q_UNTYPED_LABELS = """
 SELECT ?s ?label WHERE {
@@ -608,38 +605,43 @@ def _kind(types: set[str]) -> str | None:
 def build_model(store: ox.Store) -> Model:
     """Read the typed model from a store holding the debate in its default graph."""
     types: dict[str, set[str]] = defaultdict(set)
-    for s, t in _rows(store, Q_TYPES):
-        types[s].add(local_name(t))
+    for s, _, t in _statements(store, [RDF_TYPE], ox.NamedNode):
+        if t.startswith(VOCAB_IRI):
+            types[s].add(local_name(t))
 
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in _rows(store, Q_LITERALS):
+    for s, p, o in _statements(store, LITERAL_FIELDS, ox.Literal):
         values[s][LITERAL_FIELDS[p]].append(o)
 
-    relations = sorted((s, p, o) for s, p, o in _rows(store, Q_RELATIONS))
+    relations = sorted(_statements(store, set(RELATION_OF) | LINK_PREDICATES, ox.NamedNode))
 
+    in_section, contributed_by, source, part_of = (
+        str(p) for p in (AM.inSection, AM.contributedBy, AM.source, AM.partOf)
+    )
+    section_kind = local_name(AM.Section)
     section_of: dict[str, str] = {}
     contributors: dict[str, set[str]] = defaultdict(set)
     evidence_source: dict[str, str] = {}
     for s, p, o in relations:
-        if p == str(AM.inSection):
+        if p == in_section:
             section_of.setdefault(s, o)
-        elif p == str(AM.contributedBy):
+        elif p == contributed_by:
             contributors[s].add(o)
-        elif p == str(AM.source):
+        elif p == source:
             evidence_source.setdefault(s, o)
 
     # a section's am:order counts among its siblings (3.1 has order 1, like section 1): its place in the
     # paper is the chain of orders from the top section down (am:partOf), and section_order its rank in that
     own_order: dict[str, int] = {}
     parent_of: dict[str, str] = {}
-    sections = [iri for iri, kinds in types.items() if local_name(AM.Section) in kinds]
+    sections = [iri for iri, kinds in types.items() if section_kind in kinds]
     for iri in sections:
         try:
             own_order[iri] = int(sorted(values.get(iri, {}).get("order", []))[0])
         except (IndexError, ValueError):
             pass
     for s, p, o in relations:
-        if p == str(AM.partOf) and s in own_order and o in types and local_name(AM.Section) in types[o]:
+        if p == part_of and s in own_order and o in types and section_kind in types[o]:
             parent_of.setdefault(s, o)
 
     def reading_place(iri: str) -> tuple[int, ...]:
@@ -689,7 +691,7 @@ def build_model(store: ox.Store) -> Model:
     for s, p, o in relations:
         if p in RELATION_OF:
             relation, flipped = RELATION_OF[p]
-            if p == str(AM.source) and nodes.get(s) is not None and nodes[s].kind != "evidence":
+            if p == source and nodes.get(s) is not None and nodes[s].kind != "evidence":
                 continue
             source, target = (o, s) if flipped else (s, o)
             edges.add(Edge(source=source, target=target, relation=relation))
