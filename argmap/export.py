@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -227,6 +227,14 @@ def turtle(
 
 
 def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None, header: str | None = None) -> str:
+    return "".join(turtle_chunks(triples, prefixes, header))
+
+
+def turtle_chunks(
+    triples: Sequence[Triple], prefixes: dict[str, str] | None = None, header: str | None = None
+) -> Iterator[str]:
+    """`turtle_of`'s text in pieces (the header and prefixes, then a block per subject), for writing a large
+    graph to a file without holding its whole text twice."""
     writer = _Writer(PREFIXES if prefixes is None else prefixes, _blank_labels(triples))
     blocks = []
     for subject, predicates in _by_subject(triples, writer):
@@ -248,8 +256,9 @@ def turtle_of(triples: Sequence[Triple], prefixes: dict[str, str] | None = None,
             (p, ns) for p, ns in (PREFIXES if prefixes is None else prefixes).items() if p in writer.used
         )
     )
-    body = "\n".join(blocks)
-    return head + (declared + "\n" if declared else "") + body
+    yield head + (declared + "\n" if declared else "")
+    for i, block in enumerate(blocks):
+        yield block if i == 0 else "\n" + block
 
 
 # ------------------------------------------------------------------------------------ canonical Turtle
@@ -328,11 +337,13 @@ def ntriples(store: ox.Store) -> str:
 
 
 def ntriples_of(triples: Sequence[Triple]) -> str:
+    return "".join(ntriples_lines(triples))
+
+
+def ntriples_lines(triples: Sequence[Triple]) -> list[str]:
+    """`ntriples_of`'s lines, sorted, each ending in a newline."""
     writer = _Writer({}, _blank_labels(triples))
-    lines = sorted(
-        f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n" for s, p, o in triples
-    )
-    return "".join(lines)
+    return sorted(f"{writer.term(s, False)} {writer.term(p, False)} {writer.term(o, False)} .\n" for s, p, o in triples)
 
 
 # ------------------------------------------------------------------------------------ JSON-LD
@@ -376,7 +387,14 @@ def jsonld(store: ox.Store, subjects: Iterable[str] | None = None) -> str:
 
 
 def jsonld_of(triples: Sequence[Triple]) -> str:
-    return json.dumps(jsonld_document(triples), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return "".join(jsonld_chunks(triples))
+
+
+def jsonld_chunks(triples: Sequence[Triple]) -> Iterator[str]:
+    """`jsonld_of`'s text in the encoder's pieces, made as they are written (not a list of them all)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)
+    yield from encoder.iterencode(jsonld_document(triples))
+    yield "\n"
 
 
 # ------------------------------------------------------------------------------------ VoID
@@ -544,9 +562,12 @@ __all__ = [
     "bib_escape",
     "canonical_turtle_of",
     "jsonld",
+    "jsonld_chunks",
     "jsonld_document",
     "ntriples",
+    "ntriples_lines",
     "turtle",
+    "turtle_chunks",
     "turtle_of",
     "void",
 ]

@@ -67,7 +67,7 @@ from ..reasoning import Analysis, Change, Framework, analyse, parse_date, retrac
 from ..vocab import AM
 from .console import Console, ConsoleMaker, ConsoleUnavailable, make_console
 from .escape import arxiv_url, doi_url, safe_url, script_json
-from .output import BuildError, check_paths, write_file
+from .output import BuildError, check_paths, write_chunks, write_file
 from .tree import Position, debate_tree
 from .words import (
     CONSOLE_NAV,
@@ -1103,12 +1103,15 @@ def build_site(
         write_file(out_dir, name, data)
         sizes[name] = len(data)
 
+    def put_chunks(name: str, chunks: Iterable[str]) -> None:  # a download too large to hold twice
+        sizes[name] = write_chunks(out_dir, name, chunks)
+
     # data downloads: the store's triples read once for the three dumps and the VoID file
     dumps = {media: path for key, (path, media, _) in DATA_FILES.items() if key in ("turtle", "ntriples", "jsonld")}
     triples = [(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None)]
-    put(DATA_FILES["turtle"][0], export.turtle_of(triples, header=export.DUMP_HEADER).encode())
-    put(DATA_FILES["ntriples"][0], export.ntriples_of(triples).encode())
-    put(DATA_FILES["jsonld"][0], export.jsonld_of(triples).encode())
+    put_chunks(DATA_FILES["turtle"][0], export.turtle_chunks(triples, header=export.DUMP_HEADER))
+    put_chunks(DATA_FILES["ntriples"][0], export.ntriples_lines(triples))
+    put_chunks(DATA_FILES["jsonld"][0], export.jsonld_chunks(triples))
     put(DATA_FILES["void"][0], export.void(store, model, dumps, base_url, DATA_FILES["void"][0], triples).encode())
     del triples
     put(DATA_FILES["bibtex"][0], export.bibtex(model).encode())

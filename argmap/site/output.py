@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import filecmp
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -42,6 +44,27 @@ def write_file(out_dir: Path, name: str, data: bytes) -> None:
             target.write_bytes(data)
     except OSError as exc:
         raise BuildError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def write_chunks(out_dir: Path, name: str, chunks: Iterable[str]) -> int:
+    """Write text made in pieces (a large download) below `out_dir` as UTF-8, never holding it whole: into a
+    temporary file beside the target, which then replaces it, or is dropped when the target already holds
+    the same bytes (its modification time kept, as `write_file` does). Returns the bytes written."""
+    target = Path(out_dir) / name
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(chunks)
+        size = partial.stat().st_size
+        if target.is_file() and target.stat().st_size == size and filecmp.cmp(partial, target, shallow=False):
+            partial.unlink()
+        else:
+            os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BuildError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    return size
 
 
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> None:
