@@ -394,6 +394,29 @@ def test_console_files_stay_inside_the_output_folder(tmp_path):
     assert not (tmp_path / "s").exists()  # refused before anything was written
 
 
+@pytest.mark.parametrize("link", ["claim", "claim/open-weights-are-inert", "claim/open-weights-are-inert/index.html"])
+def test_a_link_in_the_output_folder_that_leads_out_is_refused_before_anything_is_written(tmp_path, link):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "index.html").write_text("keep me", encoding="utf-8")
+    out = tmp_path / "s"
+    (out / link).parent.mkdir(parents=True, exist_ok=True)
+    (out / link).symlink_to(outside / "index.html" if link.endswith(".html") else outside)
+    with pytest.raises(BuildError, match="outside"):
+        build_site(load_valid(DATA), out, console=no_console)
+    assert sorted(p.name for p in outside.iterdir()) == ["index.html"]
+    assert (outside / "index.html").read_text(encoding="utf-8") == "keep me"
+    assert not (out / "index.html").exists()  # nothing written
+
+
+def test_a_link_that_stays_inside_the_output_folder_is_followed(tmp_path):
+    out = tmp_path / "s"
+    (out / "elsewhere").mkdir(parents=True)
+    (out / "claim").symlink_to(out / "elsewhere", target_is_directory=True)
+    build_site(load_valid(DATA), out, console=no_console)
+    assert (out / "elsewhere" / "open-weights-are-inert" / "index.html").is_file()
+
+
 def test_the_console_may_not_overwrite_a_site_file(tmp_path):
     def console(queries):
         return Console({"index.html": b"x"}, "a clumsy console")

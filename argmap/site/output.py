@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,12 +17,46 @@ class BuildError(ArgmapError):
 
 def check_paths(out_dir: Path, names: Iterable[str]) -> None:
     """Refuse (BuildError) if any of `names` would land outside `out_dir`; then create `out_dir` if missing.
-    Call it with every name a build will write before writing the first (`write_file`)."""
+    Call it with every name a build will write before writing the first (`write_file`).
+
+    A name must be a relative path of plain segments (no `..`, `.` or empty segment, not absolute); and
+    wherever a folder or file it passes through already exists as a symbolic link, the link must lead
+    inside `out_dir`. Each folder is looked at once however many names pass through it, and a folder that
+    does not exist yet has no link below it to follow: a build into an empty folder costs a few checks."""
     out_dir = Path(out_dir)
     root = out_dir.resolve()
+    known: dict[str, bool] = {}  # relative path -> exists (its links, if any, checked)
+
+    def inside(path: Path) -> bool:
+        real = path.resolve()
+        return real == root or root in real.parents
+
+    def exists(relative: str) -> bool:
+        """Whether out_dir/relative exists; BuildError if it is a link leading out."""
+        found = known.get(relative)
+        if found is None:
+            parent = relative.rpartition("/")[0]
+            if parent and not exists(parent):
+                found = False  # nothing exists below a folder that does not
+            else:
+                path = out_dir / relative
+                try:
+                    mode = os.lstat(path).st_mode
+                except FileNotFoundError:
+                    mode = None
+                except OSError as exc:
+                    raise BuildError(f"{path}: cannot be read ({exc.strerror})") from None
+                if mode is not None and stat.S_ISLNK(mode) and not inside(path):
+                    raise BuildError(f"refusing to write below {relative}: a link leading outside {out_dir}")
+                found = mode is not None
+            known[relative] = found
+        return found
+
     for name in names:
-        if root not in (out_dir / name).resolve().parents:
-            raise BuildError(f"refusing to write {name}: outside {out_dir}")
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in parts):
+            raise BuildError(f"refusing to write {name}: outside {out_dir} (not a plain path inside it)")
+        exists(name)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
