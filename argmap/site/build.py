@@ -311,13 +311,15 @@ class Site:
         outgoing, incoming = [], []
         attackers = {n.iri for n in self.model.sources_of(iri, "attacks")}
         attacked = {n.iri for n in self.model.targets(iri, "attacks")}
+        present_out = {e.relation for e in self.model.outgoing(iri)}  # only these are looked up
+        present_in = {e.relation for e in self.model.incoming(iri)}
         for relation in order:
-            targets = self.model.targets(iri, relation)
+            targets = self.model.targets(iri, relation) if relation in present_out else []
             if relation == "responds-to":  # a response that attacks what it answers is listed once, as attacking
                 targets = [n for n in targets if n.iri not in attacked]
             if targets:
                 outgoing.append((relation, RELATION_WORDS[relation][0], targets))
-            sources = self.model.sources_of(iri, relation)
+            sources = self.model.sources_of(iri, relation) if relation in present_in else []
             if relation == "responds-to":
                 sources = [n for n in sources if n.iri not in attackers]
             if sources:
@@ -327,13 +329,15 @@ class Site:
     def link_groups(self, iri: str) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
         """Plain links (held by, involves, …) out of and into a node, as (heading, IRIs)."""
         outgoing, incoming = [], []
-        skip_out = {str(AM.inSection), str(AM.statedIn), str(AM.contributedBy)}
+        skip_out = _LINKS_SHOWN_ELSEWHERE
+        present_out = {link.predicate for link in self.model.links_from(iri)}  # only these are looked up
+        present_in = {link.predicate for link in self.model.links_to(iri)}
         for predicate, (out_words, in_words) in LINK_WORDS.items():
-            targets = [link.target for link in self.model.links_from(iri, predicate)]
-            if targets and predicate not in skip_out:
+            if predicate in present_out and predicate not in skip_out:
+                targets = [link.target for link in self.model.links_from(iri, predicate)]
                 outgoing.append((out_words, self._sorted_iris(targets)))
-            sources = [link.source for link in self.model.links_to(iri, predicate)]
-            if sources:
+            if predicate in present_in:
+                sources = [link.source for link in self.model.links_to(iri, predicate)]
                 incoming.append((in_words, self._sorted_iris(sources)))
         return outgoing, incoming
 
@@ -914,6 +918,10 @@ def _clean_stale(out_dir: Path, written: Iterable[str]) -> list[str]:
             parent.rmdir()
             parent = parent.parent
     return sorted(removed)
+
+
+#: Links out of a node that its page shows in its header and facts, not under "Named in it".
+_LINKS_SHOWN_ELSEWHERE = frozenset({str(AM.inSection), str(AM.statedIn), str(AM.contributedBy)})
 
 
 class Snippets:
