@@ -161,12 +161,20 @@ def _order_layers(graph: nx.DiGraph, rows: dict[int, list[str]], order_key: dict
     layer_of = {n: k for k, nodes in rows.items() for n in nodes}
     keys = sorted(rows)
     position = {n: i / max(1, len(rows[k]) - 1) for k in keys for i, n in enumerate(rows[k])}
+    # each node's neighbours in the layers above and below it, in the graph's order: found once, not per sweep
+    above: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    for node, k in layer_of.items():
+        neighbours = list(undirected.neighbors(node))
+        above[node] = [m for m in neighbours if layer_of[m] < k]
+        below[node] = [m for m in neighbours if layer_of[m] > k]
 
     def sweep(sequence: list[int], direction: int) -> None:
+        toward = above if direction > 0 else below
         for k in sequence:
 
-            def bary(node: str, k: int = k) -> tuple:
-                near = [position[m] for m in undirected.neighbors(node) if (layer_of[m] - k) * direction < 0]
+            def bary(node: str) -> tuple:
+                near = [position[m] for m in toward[node]]
                 mean = sum(near) / len(near) if near else position[node]
                 return (round(mean, 9), order_key[node])
 
