@@ -34,6 +34,7 @@ from argmap.site.words import (
     RELATION_WORDS,
     page_folders,
     permalink,
+    search_text,
 )
 from argmap.validate import load_valid
 
@@ -168,6 +169,11 @@ def test_the_site_has_words_for_everything_the_model_holds():
     assert relations == set(RELATION_WORDS) == set(RELATION_LABELS) == set(RELATION_STYLE)
     assert {kind for _, kind in CLASS_KINDS} == set(KIND_LABELS)
     assert set(MAP_KINDS) == set(KIND_STYLE)
+
+
+def test_search_words_are_lower_case_without_accents_and_punctuation():
+    assert search_text("Naïve CAFÉ – “Quoted”", None, "Ærøskøbing 北京 ﬁle") == "naive cafe quoted ærøskøbing 北京 file"
+    assert search_text("Plain ASCII, text!") == "plain ascii text"
 
 
 def test_permalinks_never_escape_the_site():

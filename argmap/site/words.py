@@ -8,8 +8,10 @@ Nothing here reads the store: every function takes the model or one of its nodes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import sys
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -228,12 +230,17 @@ def figure_text(node: Node) -> str | None:
     return f"at least {format_number(node.min_value)}{unit}"
 
 
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """str.translate's table deleting every combining mark (the accents NFKD splits off): made once, 0.1 s."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 def search_text(*parts: str | None) -> str:
     """Lower-case words without accents, for the map's search box."""
     text = " ".join(p for p in parts if p)
     if not text.isascii():  # ASCII has no accents to strip (and most of the data is ASCII)
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFKD", text).translate(_combining_marks())
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
