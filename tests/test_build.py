@@ -563,6 +563,26 @@ def test_pages_rendered_in_worker_processes_are_the_same_site(tmp_path, monkeypa
     assert on_disk == {*result.files, ".argmap-build.json"}  # every page a worker wrote is counted
 
 
+def test_where_worker_processes_cannot_start_the_pages_render_in_this_one(tmp_path, monkeypatch):
+    """A sandbox without POSIX semaphores refuses multiprocessing's pool (OSError): the build goes on in one
+    process and makes the same site."""
+    import multiprocessing
+
+    import argmap.site.build as site_build
+
+    class NoSemaphores:
+        def Pool(self, jobs):  # noqa: N802 - multiprocessing's name
+            raise OSError(38, "Function not implemented")
+
+    loaded = load_valid(DATA)
+    build_site(loaded, tmp_path / "one", console=no_console, jobs=1)
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoSemaphores())
+    result = build_site(loaded, tmp_path / "two", console=no_console, jobs=2)
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+    assert result.pages > 500
+
+
 def test_the_build_help_states_the_job_limits():
     from argmap.site.build import MAX_JOBS, PARALLEL_FROM
 

@@ -1039,15 +1039,20 @@ def _render_share(share: int) -> dict[str, int]:
 
 def _render_in_workers(
     env: Environment, site: Site, pages: list[Page], graph: dict, sizes: dict[str, int], out_dir: Path, jobs: int
-) -> dict[str, int]:
+) -> dict[str, int] | None:
     """Render the pages in `jobs` forked processes, each a share of them (every jobs-th page, so that each
-    share holds every kind); return {name: bytes written}. A page's bytes do not depend on which process
-    rendered it: the workers share the model, the analysis and the layout computed here before the fork."""
+    share holds every kind); return {name: bytes written}, or None when the processes cannot be started (no
+    semaphores in a sandbox, no processes left): then nothing was rendered. A page's bytes do not depend on
+    which process rendered it: the workers share the model, the analysis and the layout computed here."""
     global _SHARED
     site.prepare()  # computed once, here, not once per worker
     _SHARED = (env, site, pages, graph, sizes, out_dir, jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+        except OSError:
+            return None
+        with pool:
             shares = pool.map(_render_share, range(jobs), chunksize=1)
     finally:
         _SHARED = None
@@ -1137,10 +1142,13 @@ def build_site(
     page_sizes = dict(sizes)
     put("static/search-index.js", ("window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n").encode())
     jobs = default_jobs() if jobs is None else max(1, jobs)
+    rendered = None
     if jobs > 1 and len(pages) >= PARALLEL_FROM:
-        sizes.update(_render_in_workers(env, site, pages, graph, page_sizes, out_dir, jobs))
-    else:
+        rendered = _render_in_workers(env, site, pages, graph, page_sizes, out_dir, jobs)
+    if rendered is None:
         _render_pages(env, site, pages, graph, page_sizes, put)
+    else:
+        sizes.update(rendered)
     if base_url:
         urls = "".join(
             f"  <url><loc>{base_url}{p.path[: -len('index.html')]}</loc></url>\n"
