@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -1047,6 +1048,7 @@ def _render_in_workers(
     global _SHARED
     site.prepare()  # computed once, here, not once per worker
     _SHARED = (env, site, pages, graph, sizes, out_dir, jobs)
+    gc.freeze()  # the workers' collector leaves the shared objects alone, so their pages stay shared (Python docs)
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(jobs)
@@ -1055,6 +1057,7 @@ def _render_in_workers(
         with pool:
             shares = pool.map(_render_share, range(jobs), chunksize=1)
     finally:
+        gc.unfreeze()
         _SHARED = None
     return {name: size for share in shares for name, size in share.items()}
 
