@@ -160,8 +160,9 @@ def argmap_command() -> list[str]:
 #: from this small launcher, not from the benchmark: Linux carries a process's peak RSS across fork and exec, so a
 #: child of the benchmark would report at least the benchmark's own size. (Floor: the launcher's ~10 MB.)
 #: maxrss is the largest single process (the child or one of its own children, e.g. a build's page workers);
-#: tree_kb is the peak, sampled every 0.1 s, of the proportional set size (PSS: shared pages split between the
-#: processes sharing them) summed over the child and its descendants: what they hold together. 0 without /proc.
+#: tree_kb is the peak, sampled every 0.1 s (0.5 s after the first 5 s), of the proportional set size (PSS: shared
+#: pages split between the processes sharing them) summed over the child and its descendants: what they hold
+#: together. 0 without /proc.
 LAUNCHER = """
 import os, sys, time
 def tree(pid):
@@ -193,7 +194,7 @@ while True:
     if done:
         break
     peak = max(peak, sum(pss(p) for p in tree(pid)))
-    time.sleep(0.1)
+    time.sleep(0.1 if time.perf_counter() - started < 5 else 0.5)  # reading smaps of a 1 GB process costs
 wall = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
     cpu = usage.ru_utime + usage.ru_stime
