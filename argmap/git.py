@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,22 +81,3 @@ def files_at(revision: str, paths: Sequence[Path], root: Path) -> list[bytes | N
         found.append(out[end + 1 : end + 1 + size] if header[1] == b"blob" else None)
         at = end + 1 + size + 1
     return found
-
-
-_HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
-
-
-def changed_lines(revision: str, path: Path, root: Path) -> list[tuple[int, int, int, int]] | None:
-    """The lines of a work-tree file that differ from `revision`, as git diff finds them: (old start, old end, new
-    start, new end) per hunk, 0-based and half-open. None when git cannot say (the caller checks them anyway)."""
-    args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "-U0", revision, "--"]
-    done = subprocess.run(["git", *args, _relative(path, root)], cwd=root, capture_output=True)
-    if done.returncode != 0:
-        return None
-    hunks = []
-    for match in _HUNK.finditer(done.stdout):
-        o_line, o_count, n_line, n_count = (int(g) if g is not None else 1 for g in match.groups())
-        o_start = o_line - 1 if o_count else o_line  # an empty side names the line it follows
-        n_start = n_line - 1 if n_count else n_line
-        hunks.append((o_start, o_start + o_count, n_start, n_start + n_count))
-    return hunks

@@ -679,21 +679,75 @@ def _ends_statement(line: bytes) -> bool | None:
     return tokens[-1].kind == "punct" and tokens[-1].text == "."
 
 
-def changed_statements(
-    old: bytes, new: bytes, hunks: Sequence[tuple[int, int, int, int]], prefixes: dict[str, str]
-) -> tuple[bytes, bytes] | None:
+def _same_lines(before: list[bytes], after: list[bytes], i: int, j: int) -> int:
+    """How many lines are the same from before[i] and after[j] on (slices compared: the loop is in C)."""
+    limit = min(len(before) - i, len(after) - j)
+    low, step = 0, 64
+    while low < limit:
+        high = min(low + step, limit)
+        if before[i + low : i + high] == after[j + low : j + high]:
+            low, step = high, step * 2
+            continue
+        while high - low > 1:  # the first difference is in [low, high)
+            middle = (low + high) // 2
+            if before[i + low : i + middle] == after[j + low : j + middle]:
+                low = middle
+            else:
+                high = middle
+        return low
+    return low
+
+
+def line_changes(
+    before: list[bytes], after: list[bytes], window: int = 256, anchor: int = 3
+) -> list[tuple[int, int, int, int]] | None:
+    """The lines that differ between two texts (split at newlines), as (old start, old end, new start, new end),
+    0-based and half-open, in order; the lines between are the same on both sides. After each difference the two
+    sides meet again at the nearest `anchor` equal lines within `window` lines; None when they do not (a change
+    too large to be worth telling line by line)."""
+    hunks = []
+    i = j = 0
+    while True:
+        same = _same_lines(before, after, i, j)
+        i, j = i + same, j + same
+        if i == len(before) or j == len(after):
+            if i < len(before) or j < len(after):
+                hunks.append((i, len(before), j, len(after)))
+            return hunks
+        places: dict[bytes, list[int]] = {}
+        for b in range(min(window, len(after) - j)):
+            places.setdefault(after[j + b], []).append(b)
+        found: tuple[int, int] | None = None
+        for a in range(min(window, len(before) - i)):
+            if found is not None and a >= found[0] + found[1]:
+                break
+            for b in places.get(before[i + a], ()):
+                if found is not None and a + b >= found[0] + found[1]:
+                    break
+                if before[i + a : i + a + anchor] == after[j + b : j + b + anchor]:
+                    found = (a, b)
+                    break
+        if found is None:
+            return None
+        hunks.append((i, i + found[0], j, j + found[1]))
+        i, j = i + found[0], j + found[1]
+
+
+def changed_statements(old: bytes, new: bytes, prefixes: dict[str, str]) -> tuple[bytes, bytes] | None:
     """The statements around each changed line of a file, before and after, as two Turtle documents (with the
     prefixes): every triple added or removed is a triple of one of them, which is what `--changed-since` needs,
     without parsing the whole file at the revision.
 
-    `hunks`: the changed lines as (old start, old end, new start, new end), 0-based and half-open, in order (from
-    `git diff -U0`); checked against the texts. None when the texts do not allow it: a long string (a token
-    spanning lines, so lines cannot be read one by one), a directive at or after the first change, hunks that do
-    not describe the change. Each region is widened over unchanged lines to whole statements (from a line after a
-    `.` to a line ending with one), so it parses alone with the prefixes as it does inside the file."""
-    if not hunks or b'"""' in old or b"'''" in old or b'"""' in new or b"'''" in new:
+    None when the texts do not allow it: a long string (a token spanning lines, so lines cannot be read one by
+    one), a directive at or after the first change, changes too large for `line_changes`. Each changed stretch of
+    lines is widened over unchanged lines to whole statements (from a line after a `.` to a line ending with one),
+    so it parses alone with the prefixes as it does inside the file."""
+    if b'"""' in old or b"'''" in old or b'"""' in new or b"'''" in new:
         return None
     before, after = old.split(b"\n"), new.split(b"\n")
+    hunks = line_changes(before, after)
+    if not hunks:
+        return None
     o_at = n_at = 0
     for o_start, o_end, n_start, n_end in hunks:  # the lines between hunks must be the same on both sides
         if o_start < o_at or n_start - o_start != n_at - o_at or before[o_at:o_start] != after[n_at:n_start]:

@@ -880,8 +880,8 @@ def changed_nodes(
 ) -> frozenset[str] | None:
     """Every IRI that is the subject or object of a triple added to or removed from a file since `revision` (git).
 
-    Files whose text is the same are not read again. For a changed file, git diff names the changed lines; the
-    statements around them, before and after, are parsed and their triples compared, as the parser wrote them (so
+    Files whose text is the same are not read again. For a changed file, the statements around the changed lines,
+    before and after, are parsed and their triples compared, as the parser wrote them (so
     "01" and "1" differ: a change either way). Every added or removed triple is among those (`changed_statements`;
     a triple merely moved inside the file may count as touched too, which only checks more). When the text does not
     allow that (a long string, a directive after the first change), the whole file at `revision` is parsed and
@@ -906,7 +906,7 @@ def changed_nodes(
         old = None if old is None else old.removeprefix(b"\xef\xbb\xbf")
         if old == data:
             continue  # the same text: the same triples
-        pair = _changed_statements(commit, source, old, data, root) if old is not None else None
+        pair = _changed_statements(source, old, data) if old is not None else None
         if pair is None:  # the whole file then (none: a new file, all of whose triples are added) and now
             try:
                 then = set() if old is None else _plain_quads(old)
@@ -933,14 +933,11 @@ def _current_quads(source: SourceFile) -> set[ox.Quad]:
 
 
 def _changed_statements(
-    commit: str, source: SourceFile, old: bytes, new: bytes, root: Path
+    source: SourceFile, old: bytes, new: bytes
 ) -> tuple[set[ox.Quad] | None, set[ox.Quad] | None] | None:
-    """The triples of the statements around the lines changed since `commit` (`old` and `new`: the file's bytes
-    then and now), then and now; None when only the whole file will do (see `changed_statements`)."""
-    from .git import changed_lines
-
-    hunks = changed_lines(commit, source.path, root)
-    texts = changed_statements(old, new, hunks, source.prefixes) if hunks else None
+    """The triples of the statements around the changed lines (`old` and `new`: the file's bytes then and now),
+    then and now; None when only the whole file will do (see `changed_statements`)."""
+    texts = changed_statements(old, new, source.prefixes)
     if texts is None:
         return None
     try:
