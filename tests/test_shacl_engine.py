@@ -363,6 +363,7 @@ LEXICALS = {
     "gYear": ["2025", "0000", "MMXXV", "-0044", "2025Z", ""],
     "anyURI": ["https://example.org/x", "ftp://e.org/a b", "not a uri", "urn:x", "<x>", ""],
     "decimal": ["2.5", "2.50", "1e3"],
+    "boolean": ["true", "false", "1", "0", "TRUE", "yes", ""],
 }
 
 
