@@ -1,8 +1,10 @@
 """Stage 1: read Turtle files into one store, remembering where each node is defined.
 
-pyoxigraph parses (fast, and its syntax errors carry line and column); a light tokenizer over each file's text
-(strings, comments and IRIs told apart, no grammar) records where every statement starts, where every IRI and
-blank node is written, and the prefix lines, so later stages can report `file:line` for any node.
+pyoxigraph parses (fast, and its syntax errors carry line and column), straight into the store: no Python list of
+a file's triples is kept (`SourceFile.triples` parses again when asked). A light tokenizer over each file's text
+(strings, comments and IRIs told apart, no grammar) records, when a problem must be located, where every statement
+starts, where every IRI and blank node is written, and the prefix lines, so later stages can report `file:line`
+for any node; it also tells which statements a change touched (`changed_statements`).
 
 Limits (documented in the README): a file may hold at most MAX_FILE_BYTES bytes and all files together
 MAX_TOTAL_BYTES; a file must be UTF-8 (a leading byte-order mark is accepted) without NUL characters; RDF-star

@@ -887,10 +887,12 @@ def changed_nodes(
     allow that (a long string, a directive after the first change), the whole file at `revision` is parsed and
     compared with the whole file now.
 
-    None when a change cannot be told node by node, and everything must be checked: data from standard input,
-    blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
-    rdfs:subClassOf triple (it changes the classes of nodes it does not name), argmap itself changed, or a folder
-    given (`folders`) held other .ttl files at `revision`. GitError for a bad revision."""
+    The data at `revision` is taken to have conformed (so to have parsed: of a changed file only the statements
+    around the change are read then). None when a change cannot be told node by node, and everything must be
+    checked: data from standard input, blank nodes (they have no name to compare by), a changed file whose text at
+    `revision` did not parse where it was read, or a changed rdfs:subClassOf triple (it changes the classes of
+    nodes it does not name), argmap itself changed, or a folder given (`folders`) held other .ttl files at
+    `revision`. GitError for a bad revision."""
     from .git import files_at, repository_root, resolve_revision
 
     cwd = cwd or Path.cwd()
