@@ -308,6 +308,20 @@ def test_incremental_run_agrees_with_a_full_run_on_turtle_edits_of_the_shipped_d
     assert agree(paths, monkeypatch, tmp_path / "repo") > 0
 
 
+def test_a_file_with_a_long_string_is_compared_whole_and_agrees(tmp_path, monkeypatch):
+    """A long string (a token spanning lines) makes the changed statements unreadable line by line: the file then
+    and now is parsed whole and compared, as before, with the same verdict."""
+    source = tmp_path / "long.ttl"
+    text = BASE.read_text(encoding="utf-8")
+    source.write_text(text.replace('"A paper that exists only for the tests."', '"""A paper\n\nfor the tests."""'))
+    paths = committed_copy([source], tmp_path / "repo")
+    paths[0].write_text(paths[0].read_text(encoding="utf-8").replace('"Fixture paper v1"', '""'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "repo")
+    touched = v.changed_nodes(load_paths(paths), "HEAD")
+    assert touched is not None and len(touched) == 1
+    assert agree(paths, monkeypatch, tmp_path / "repo") > 0
+
+
 @pytest.fixture(scope="module")
 def debate(tmp_path_factory) -> list[Path]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
