@@ -148,7 +148,7 @@ def read_paths(path: Path, name: str | None = None) -> Side:
 
 def _side(name: str, paths: list[Path], rename_from: str = "", rename_to: str = "") -> Side:
     try:
-        loaded = load_paths(paths) if paths else None
+        loaded = load_paths(paths, keep=True) if paths else None
     except TurtleSyntaxError as exc:
         loc = exc.problem.location
         where = str(loc.path).replace(rename_from, rename_to, 1) if rename_from else str(loc.path)
@@ -162,16 +162,17 @@ def _side(name: str, paths: list[Path], rename_from: str = "", rename_to: str = 
     replaced: dict[str, tuple[str, str]] = {}
     triples: set[tuple[str, str, str]] = set()
     blank = 0
-    for source in loaded.files:
-        for triple in source.triples:
+    kept = [source.kept or [] for source in loaded.files]  # each file's triples in the parser's order
+    for quads in kept:
+        for triple in quads:
             subject, obj = triple.subject, triple.object
             if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode | ox.Literal):
                 triples.add((subject.value, triple.predicate.value, str(obj)))
             else:
                 blank += 1
     for how, predicate in (("supersedes", SUPERSEDES), ("retracts", RETRACTS)):
-        for source in loaded.files:
-            for triple in source.triples:
+        for quads in kept:
+            for triple in quads:
                 subject, obj = triple.subject, triple.object
                 if (
                     triple.predicate.value == predicate

@@ -42,12 +42,42 @@ def resolve_revision(revision: str, cwd: Path) -> str:
     return done.stdout.decode("ascii").strip()
 
 
-def file_at(revision: str, path: Path, cwd: Path) -> bytes | None:
-    """A file's bytes at a revision (a commit id from `resolve_revision`); None when the file was not there."""
-    root = repository_root(cwd)
+def _relative(path: Path, root: Path) -> str:
     try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         raise GitError(f"{path}: not inside the repository at {root}") from None
-    done = subprocess.run(["git", "cat-file", "blob", f"{revision}:{relative}"], cwd=root, capture_output=True)
+
+
+def file_at(revision: str, path: Path, cwd: Path, root: Path | None = None) -> bytes | None:
+    """A file's bytes at a revision (a commit id from `resolve_revision`); None when the file was not there.
+    `root`: the repository's top (`repository_root(cwd)`), when the caller has it."""
+    root = root or repository_root(cwd)
+    done = subprocess.run(
+        ["git", "cat-file", "blob", f"{revision}:{_relative(path, root)}"], cwd=root, capture_output=True
+    )
     return done.stdout if done.returncode == 0 else None
+
+
+def files_at(revision: str, paths: Sequence[Path], root: Path) -> list[bytes | None]:
+    """Several files' bytes at a revision (as `file_at`), read by one git process."""
+    names = [_relative(path, root) for path in paths]
+    if any("\n" in name for name in names):  # one name per line: such a name cannot be asked for
+        return [file_at(revision, path, root, root) for path in paths]
+    asked = "".join(f"{revision}:{name}\n" for name in names).encode("utf-8")
+    done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=asked, capture_output=True)
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+    found: list[bytes | None] = []
+    out, at = done.stdout, 0
+    for _ in names:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        if len(header) != 3 or not header[2].isdigit():  # "<name> missing"
+            found.append(None)
+            at = end + 1
+            continue
+        size = int(header[2])  # "<id> <type> <size>", the object, a newline
+        found.append(out[end + 1 : end + 1 + size] if header[1] == b"blob" else None)
+        at = end + 1 + size + 1
+    return found

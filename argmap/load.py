@@ -1,8 +1,10 @@
 """Stage 1: read Turtle files into one store, remembering where each node is defined.
 
-pyoxigraph parses (fast, and its syntax errors carry line and column); a light tokenizer over each file's text
-(strings, comments and IRIs told apart, no grammar) records where every statement starts, where every IRI and
-blank node is written, and the prefix lines, so later stages can report `file:line` for any node.
+pyoxigraph parses (fast, and its syntax errors carry line and column), straight into the store: no Python list of
+a file's triples is kept (`SourceFile.triples` parses again when asked). A light tokenizer over each file's text
+(strings, comments and IRIs told apart, no grammar) records, when a problem must be located, where every statement
+starts, where every IRI and blank node is written, and the prefix lines, so later stages can report `file:line`
+for any node; it also tells which statements a change touched (`changed_statements`).
 
 Limits (documented in the README): a file may hold at most MAX_FILE_BYTES bytes and all files together
 MAX_TOTAL_BYTES; a file must be UTF-8 (a leading byte-order mark is accepted) without NUL characters; RDF-star
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -207,16 +209,81 @@ def layout(text: str, prefixes: dict[str, str] | None = None) -> Layout:
     return result
 
 
-@dataclass
 class SourceFile:
-    path: Path
-    text: str
-    prefixes: dict[str, str]
-    triples: list[ox.Triple]
-    #: where things are written (statements, mentions, prefixes); scanned from the text on first use
-    scanned: Layout | None = field(default=None, repr=False)
-    #: blank node id in `triples` -> the id the parser gave it (its `_:label` when it had one)
-    blank_labels: dict[str, str] = field(default_factory=dict, repr=False)
+    """One parsed file: its path, text and prefixes, and what the loader noted while its triples went by.
+
+    The loader streams the triples into the store and keeps none of them here: `triples` parses the text again on
+    first use (fmt, new, and validation when it must locate a blank node or a dangling reference), naming each blank
+    node as the store does. `release()` drops the text once nothing will be located in it any more."""
+
+    def __init__(
+        self,
+        path: Path,
+        text: str,
+        prefixes: dict[str, str],
+        count: int = 0,
+        blank_ids: Sequence[str] = (),
+        blank_labels: dict[str, str] | None = None,
+        triples: list[ox.Triple] | None = None,
+    ) -> None:
+        self.path = path
+        self._text: str | None = text
+        self.prefixes = prefixes
+        #: how many triples the parser read (repeats included)
+        self.count = count
+        #: the store's id of each of the file's blank nodes, in the order the parser first met them
+        self.blank_ids = tuple(blank_ids)
+        #: blank node id in the store -> the id the parser gave it (its `_:label` when it had one)
+        self.blank_labels = blank_labels or {}
+        #: where things are written (statements, mentions, prefixes); scanned from the text on first use
+        self.scanned: Layout | None = None
+        self._triples = triples
+        #: the file's quads as loaded, when the loader was asked to keep them (`--changed-since` compares them)
+        self.kept: list[ox.Quad] | None = None
+
+    def __repr__(self) -> str:
+        return f"SourceFile({str(self.path)!r}, {self.count} triples)"
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            raise DataError(f"{self.path}: its text was released after validation and cannot be read here")
+        return self._text
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The file's triples in the parser's order (parsed again from the text on first use, then kept)."""
+        if self._triples is None:
+            self._triples = self.parse()
+        return self._triples
+
+    def parse(self) -> list[ox.Triple]:
+        """The file's triples parsed again from its text, each blank node named as in the store (not kept)."""
+        ids = iter(self.blank_ids)
+        fresh: dict[str, ox.BlankNode] = {}
+        blank, triple = ox.BlankNode, ox.Triple
+
+        def scoped(term: ox.BlankNode) -> ox.BlankNode:
+            found = fresh.get(term.value)
+            if found is None:
+                found = fresh[term.value] = blank(next(ids))
+            return found
+
+        triples = []
+        for q in ox.parse(input=self.text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None):
+            s, o = q.subject, q.object
+            if s.__class__ is blank:
+                s = scoped(s)  # type: ignore[arg-type]
+            if o.__class__ is blank:
+                o = scoped(o)  # type: ignore[arg-type]
+            triples.append(triple(s, q.predicate, o))
+        return triples
+
+    def release(self) -> None:
+        """Forget the text and everything derived from it (the store keeps the triples)."""
+        self._text = self._triples = self.scanned = self.kept = None
+        for cached in ("subject_lines", "bnode_lines"):
+            self.__dict__.pop(cached, None)
 
     @property
     def layout(self) -> Layout:
@@ -231,8 +298,8 @@ class SourceFile:
 
     @cached_property
     def bnode_lines(self) -> dict[str, int]:
-        """Blank node id (as pyoxigraph named it) -> the line it is written at."""
-        return _bnode_lines(self)
+        """Blank node id (as the store names it) -> the line it is written at."""
+        return _bnode_lines(self) if self.blank_ids else {}
 
     def line_of_token(self, iri: str, after_line: int = 1) -> int | None:
         """First line (from `after_line` on) where `iri` is written, in full or with a prefix (never in a comment)."""
@@ -252,7 +319,7 @@ def _bnode_lines(source: SourceFile) -> dict[str, int]:
     parents: dict[str, tuple[ox.NamedNode | ox.BlankNode, str]] = {}
     order: list[str] = []
     seen: set[str] = set()
-    for t in source.triples:
+    for t in source.parse():
         for term in (t.subject, t.object):
             if isinstance(term, ox.BlankNode) and term.value not in seen:
                 seen.add(term.value)
@@ -291,24 +358,66 @@ def _bnode_lines(source: SourceFile) -> dict[str, int]:
     return lines
 
 
+class Typing:
+    """Which files give each IRI a type (an rdf:type triple with it as subject), noted while the files load."""
+
+    def __init__(self) -> None:
+        #: IRI -> index of the first file typing it
+        self.first: dict[str, int] = {}
+        #: IRI typed by more than one rdf:type triple (in one file, repeats included, or in several) -> the indexes
+        #: of the files typing it, in order: only these can have two typed blocks
+        self.more: dict[str, list[int]] = {}
+
+    def note(self, iri: str, index: int) -> None:
+        found = self.first.get(iri)
+        if found is None:
+            self.first[iri] = index
+            return
+        files = self.more.get(iri)
+        if files is None:
+            self.more[iri] = [found] if found == index else [found, index]
+        elif files[-1] != index:
+            files.append(index)
+
+    def files_of(self, iri: str) -> list[int]:
+        found = self.more.get(iri)
+        if found is not None:
+            return found
+        first = self.first.get(iri)
+        return [] if first is None else [first]
+
+
 @dataclass
 class Loaded:
     """Every file's triples, merged in one pyoxigraph store, plus where each node is defined."""
 
     files: list[SourceFile]
     store: ox.Store
-    #: subject IRI -> the files that give it a type (built once, on first use)
-    _typed_in: dict[str, list[SourceFile]] | None = field(default=None, repr=False)
+    #: which files type each IRI (noted by the loader; from the files' triples when a Loaded is made by hand)
+    typing: Typing | None = field(default=None, repr=False)
 
-    def _typed(self) -> dict[str, list[SourceFile]]:
-        if self._typed_in is None:
-            index: dict[str, list[SourceFile]] = {}
-            for source in self.files:
-                typed = {t.subject for t in source.triples if t.predicate == RDF_TYPE}
-                for iri in {s.value for s in typed if isinstance(s, ox.NamedNode | ox.BlankNode)}:
-                    index.setdefault(iri, []).append(source)
-            self._typed_in = index
-        return self._typed_in
+    def _typing(self) -> Typing:
+        if self.typing is None:
+            typing = Typing()
+            for index, source in enumerate(self.files):
+                for t in source.triples:
+                    if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+                        typing.note(t.subject.value, index)
+            self.typing = typing
+        return self.typing
+
+    def typed_twice(self) -> Collection[str]:
+        """IRIs that may have two typed blocks: typed in two files, or by two rdf:type triples in one (the parser
+        yields every triple it reads, repeats included). Only these need the text scan that finds the blocks."""
+        return self._typing().more.keys()
+
+    def release(self) -> Loaded:
+        """Drop every file's text and the loader's notes once nothing more will be located (build, serve, push
+        need only the store and the paths); returns self."""
+        for source in self.files:
+            source.release()
+        self.typing = Typing()
+        return self
 
     @property
     def paths(self) -> list[Path]:
@@ -331,7 +440,8 @@ class Loaded:
         """Every block that gives the node a type (`iri a …`), in file order; a file that types it only in a
         nested position counts once, at its first subject block."""
         places: list[Location] = []
-        for source in self._typed().get(iri, []):
+        for index in self._typing().files_of(iri):
+            source = self.files[index]
             lines = source.typed_blocks(iri) or [source.subject_lines.get(iri) or source.line_of_token(iri) or 1]
             places.extend(Location(source.path, line) for line in lines)
         return places
@@ -347,7 +457,7 @@ class Loaded:
         return None
 
     def blank_node(self, bnode: str) -> Location | None:
-        """Where a blank node (pyoxigraph's id) is written: its label, its `[`, or the property holding it."""
+        """Where a blank node (the store's id) is written: its label, its `[`, or the property holding it."""
         for source in self.files:
             if bnode in source.bnode_lines:
                 return Location(source.path, source.bnode_lines[bnode])
@@ -368,6 +478,11 @@ STDIN = Path("-")
 
 def _read(path: Path) -> str:
     """The file's text; DataError for what cannot be read at all, TurtleSyntaxError for what is not UTF-8 text."""
+    return _read_data(path)[0]
+
+
+def _read_data(path: Path) -> tuple[str, bytes]:
+    """The file's text and its bytes (each without a byte-order mark): what `_read` says."""
     try:
         if path == STDIN:
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -410,7 +525,7 @@ def _read(path: Path) -> str:
         raise TurtleSyntaxError(
             SyntaxProblem(Location(path, line, column), "a NUL character (U+0000): remove it", "encoding")
         )
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), data.removeprefix(b"\xef\xbb\xbf")
 
 
 def parse_file(path: Path) -> SourceFile:
@@ -420,10 +535,83 @@ def parse_file(path: Path) -> SourceFile:
 
 
 def parse_text(path: Path, text: str) -> SourceFile:
-    """Parse Turtle text as the content of `path` (which is not read): what `parse_file` does after reading."""
-    parser = ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=None)
+    """Parse Turtle text as the content of `path` (which is not read), keeping its triples (fmt and new use them):
+    what `parse_file` does after reading."""
+    quads: list[ox.Quad] = []
+    source = _load_text(path, text, quads.extend)
+    source._triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    return source
+
+
+def _ignore(iri: str, index: int) -> None:
+    pass
+
+
+class _Quoted(Exception):
+    """An RDF-star quoted triple went by (refused with the place the text scan finds)."""
+
+
+def _load_text(
+    path: Path,
+    text: str,
+    sink: Callable[[Iterable[ox.Quad]], object],
+    index: int = 0,
+    typing: Typing | None = None,
+    keep: bool = False,
+    data: bytes | None = None,
+) -> SourceFile:
+    """Stream one file's triples into `sink` (a store's bulk_extend) as pyoxigraph parses them, noting on the way
+    what validation asks of a file: how many triples, its blank nodes (renamed: `_:x` in two files names two
+    nodes), which IRIs it types (into `typing`, as file `index`). No Python list of the triples is made (unless
+    `keep`). `data`: the text's UTF-8 bytes, when the caller has them. Raises TurtleSyntaxError with file, line
+    and column."""
+    data = text.encode("utf-8") if data is None else data
+    parser = ox.parse(input=data, format=ox.RdfFormat.TURTLE, base_iri=None)
+    total = [0]
+    fresh: dict[str, ox.BlankNode] = {}
+    kept: list[ox.Quad] | None = [] if keep else None
+
+    def scoped(term: ox.BlankNode) -> ox.BlankNode:
+        found = fresh.get(term.value)
+        if found is None:
+            found = fresh[term.value] = ox.BlankNode()
+        return found
+
+    def quads() -> Iterator[ox.Quad]:  # per triple, as little Python as can be: it runs 100,000s of times
+        named, literal, blank, quad, quoted, rdf_type = (
+            ox.NamedNode,
+            ox.Literal,
+            ox.BlankNode,
+            ox.Quad,
+            ox.Triple,
+            RDF_TYPE,
+        )
+        note = typing.note if typing is not None else _ignore
+        count = 0
+        for count, q in enumerate(parser, 1):  # noqa: B007 - read after the loop: the triple count
+            s, o = q.subject, q.object
+            if s.__class__ is not named or (o.__class__ is not named and o.__class__ is not literal):
+                if s.__class__ is quoted or o.__class__ is quoted:
+                    raise _Quoted
+                if s.__class__ is blank:
+                    s = scoped(s)  # type: ignore[arg-type]
+                if o.__class__ is blank:
+                    o = scoped(o)  # type: ignore[arg-type]
+                q = quad(s, q.predicate, o)
+                if s.__class__ is named and q.predicate == rdf_type:
+                    note(s.value, index)
+            elif q.predicate == rdf_type:
+                note(s.value, index)
+            yield q
+        total[0] = count
+
+    def keeping(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        for q in quads:
+            kept.append(q)  # type: ignore[union-attr]
+            yield q
+
     try:
-        triples, plain = _triples(parser)
+        sink(quads() if kept is None else keeping(quads()))
     except SyntaxError as exc:
         line = exc.lineno or 1
         column = exc.offset or 1
@@ -438,14 +626,8 @@ def parse_text(path: Path, text: str) -> SourceFile:
                 "size",
             )
         ) from None
-    except (ValueError, OSError) as exc:  # pyoxigraph's other input errors
-        raise TurtleSyntaxError(SyntaxProblem(Location(path, 1, 1), f"cannot be parsed: {exc}")) from None
-    prefixes = dict(parser.prefixes)
-    if plain:  # IRIs and literals only: no blank node to scope, no quoted triple to refuse
-        return SourceFile(path, text, prefixes, triples)
-    triples, labels = _file_scoped_blank_nodes(triples)
-    if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
-        line, column = layout(text, prefixes).quoted or (1, 1)
+    except _Quoted:
+        line, column = layout(text, dict(parser.prefixes)).quoted or (1, 1)
         raise TurtleSyntaxError(
             SyntaxProblem(
                 Location(path, line, column),
@@ -453,42 +635,165 @@ def parse_text(path: Path, text: str) -> SourceFile:
                 "make the statement a node of its own (e.g. an am:Inference) and point at it",
                 "rdf-star",
             )
-        )
-    return SourceFile(path, text, prefixes, triples, blank_labels=labels)
+        ) from None
+    except (ValueError, OSError) as exc:  # pyoxigraph's other input errors
+        raise TurtleSyntaxError(SyntaxProblem(Location(path, 1, 1), f"cannot be parsed: {exc}")) from None
+    source = SourceFile(
+        path,
+        text,
+        dict(parser.prefixes),
+        total[0],
+        [b.value for b in fresh.values()],
+        {new.value: old for old, new in fresh.items()},
+    )
+    source.kept = kept
+    return source
 
 
-def _triples(parser: Iterable[ox.Quad]) -> tuple[list[ox.Triple], bool]:
-    """The parsed triples, and whether they are plain (every subject an IRI, every object an IRI or a literal):
-    one pass, so that the common case needs no second look at each triple."""
-    triples: list[ox.Triple] = []
-    append = triples.append
-    named, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
-    plain = True
-    for q in parser:
-        s, o = q.subject, q.object
-        if plain and (s.__class__ is not named or (o.__class__ is not named and o.__class__ is not literal)):
-            plain = False
-        append(triple(s, q.predicate, o))
-    return triples, plain
+def _directive_lines(data: bytes, first: int) -> Iterator[int]:
+    """The numbers (0-based) of the lines from line `first` on where a directive (`@prefix`, `@base`, `PREFIX`,
+    `BASE`, in any case) may be written: each such word standing alone. The tokenizer decides on those lines."""
+    folded = data.lower()  # ASCII case folding: what the grammar's case-insensitive keywords allow
+    found: set[int] = set()
+    for word in (b"prefix", b"base"):
+        at, line, counted = folded.find(word), 0, 0
+        while at != -1:
+            end = at + len(word)
+            if not (folded[at - 1 : at].isalnum() or folded[end : end + 1].isalnum()):  # a word, not part of one
+                line += folded.count(b"\n", counted, at)
+                counted = at
+                if line >= first:
+                    found.add(line)
+            at = folded.find(word, end)
+    return iter(sorted(found))
 
 
-def _file_scoped_blank_nodes(triples: list[ox.Triple]) -> tuple[list[ox.Triple], dict[str, str]]:
-    """Blank nodes get ids unique to this file: `_:x` in two files names two nodes (pyoxigraph keeps the label,
-    so merged files would otherwise share it). Returns the triples and new id -> the id the parser gave."""
-    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-        return triples, {}
-    fresh: dict[str, ox.BlankNode] = {}
+def _says_directive(line: bytes) -> bool:
+    return any(t.kind == "directive" for t in _tokens(line.decode("utf-8", "replace")))
 
-    def scoped(term):
-        if isinstance(term, ox.BlankNode):
-            found = fresh.get(term.value)
-            if found is None:
-                found = fresh[term.value] = ox.BlankNode()
-            return found
-        return term
 
-    renamed = [ox.Triple(scoped(t.subject), t.predicate, scoped(t.object)) for t in triples]
-    return renamed, {new.value: old for old, new in fresh.items()}
+def _ends_statement(line: bytes) -> bool | None:
+    """Whether a line's last token is the `.` ending a statement; None for a line without tokens (blank, or
+    only a comment). Exact only where no token spans lines (no long string in the text)."""
+    tokens = list(_tokens(line.decode("utf-8", "replace")))
+    if not tokens:
+        return None
+    return tokens[-1].kind == "punct" and tokens[-1].text == "."
+
+
+def _same_lines(before: list[bytes], after: list[bytes], i: int, j: int) -> int:
+    """How many lines are the same from before[i] and after[j] on (slices compared: the loop is in C)."""
+    limit = min(len(before) - i, len(after) - j)
+    low, step = 0, 64
+    while low < limit:
+        high = min(low + step, limit)
+        if before[i + low : i + high] == after[j + low : j + high]:
+            low, step = high, step * 2
+            continue
+        while high - low > 1:  # the first difference is in [low, high)
+            middle = (low + high) // 2
+            if before[i + low : i + middle] == after[j + low : j + middle]:
+                low = middle
+            else:
+                high = middle
+        return low
+    return low
+
+
+def line_changes(
+    before: list[bytes], after: list[bytes], window: int = 256, anchor: int = 3
+) -> list[tuple[int, int, int, int]] | None:
+    """The lines that differ between two texts (split at newlines), as (old start, old end, new start, new end),
+    0-based and half-open, in order; the lines between are the same on both sides. After each difference the two
+    sides meet again at the nearest `anchor` equal lines within `window` lines; None when they do not (a change
+    too large to be worth telling line by line)."""
+    hunks = []
+    i = j = 0
+    while True:
+        same = _same_lines(before, after, i, j)
+        i, j = i + same, j + same
+        if i == len(before) or j == len(after):
+            if i < len(before) or j < len(after):
+                hunks.append((i, len(before), j, len(after)))
+            return hunks
+        places: dict[bytes, list[int]] = {}
+        for b in range(min(window, len(after) - j)):
+            places.setdefault(after[j + b], []).append(b)
+        found: tuple[int, int] | None = None
+        for a in range(min(window, len(before) - i)):
+            if found is not None and a >= found[0] + found[1]:
+                break
+            for b in places.get(before[i + a], ()):
+                if found is not None and a + b >= found[0] + found[1]:
+                    break
+                if before[i + a : i + a + anchor] == after[j + b : j + b + anchor]:
+                    found = (a, b)
+                    break
+        if found is None:
+            return None
+        hunks.append((i, i + found[0], j, j + found[1]))
+        i, j = i + found[0], j + found[1]
+
+
+def changed_statements(old: bytes, new: bytes, prefixes: dict[str, str]) -> tuple[bytes, bytes] | None:
+    """The statements around each changed line of a file, before and after, as two Turtle documents (with the
+    prefixes): every triple added or removed is a triple of one of them, which is what `--changed-since` needs,
+    without parsing the whole file at the revision.
+
+    None when the texts do not allow it: a long string (a token spanning lines, so lines cannot be read one by
+    one), a directive at or after the first change, changes too large for `line_changes`. Each changed stretch of
+    lines is widened over unchanged lines to whole statements (from a line after a `.` to a line ending with one),
+    so it parses alone with the prefixes as it does inside the file."""
+    if b'"""' in old or b"'''" in old or b'"""' in new or b"'''" in new:
+        return None
+    before, after = old.split(b"\n"), new.split(b"\n")
+    hunks = line_changes(before, after)
+    if not hunks:
+        return None
+    o_at = n_at = 0
+    for o_start, o_end, n_start, n_end in hunks:  # the lines between hunks must be the same on both sides
+        if o_start < o_at or n_start - o_start != n_at - o_at or before[o_at:o_start] != after[n_at:n_start]:
+            return None
+        if any(_says_directive(line) for line in before[o_start:o_end]):  # a directive removed
+            return None
+        o_at, n_at = o_end, n_end
+    if before[o_at:] != after[n_at:]:
+        return None
+    # unchanged lines are the same on both sides: the new text tells whether a directive follows the first change
+    if any(_says_directive(after[number]) for number in _directive_lines(new, hunks[0][2])):
+        return None
+
+    def last_ends(lines: list[bytes], start: int, end: int) -> bool:
+        for number in range(end - 1, start - 1, -1):
+            ends = _ends_statement(lines[number])
+            if ends is not None:
+                return ends
+        return True  # only blank lines and comments: the region starts at a statement boundary
+
+    old_parts: list[bytes] = []
+    new_parts: list[bytes] = []
+    index = 0
+    o_floor = 0
+    while index < len(hunks):
+        o_start, o_end, n_start, n_end = hunks[index]
+        while o_start > o_floor and not last_ends(before, o_floor, o_start):  # back to a line after a `.`
+            o_start -= 1
+            n_start -= 1
+        while not (last_ends(before, o_start, o_end) and last_ends(after, n_start, n_end)):
+            if index + 1 < len(hunks) and hunks[index + 1][0] == o_end:
+                index += 1
+                _, o_end, _, n_end = hunks[index]
+            elif o_end < len(before) and n_end < len(after):
+                o_end += 1
+                n_end += 1
+            else:
+                return None
+        old_parts.append(b"\n".join(before[o_start:o_end]))
+        new_parts.append(b"\n".join(after[n_start:n_end]))
+        o_floor = o_end
+        index += 1
+    header = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in prefixes.items()).encode("utf-8")
+    return header + b"\n".join(old_parts) + b"\n", header + b"\n".join(new_parts) + b"\n"
 
 
 def _hint(message: str) -> str:
@@ -546,29 +851,43 @@ def resolve_paths(paths: Sequence[str | Path] | None) -> list[Path]:
     return result
 
 
-def parse_all(paths: Iterable[Path]) -> tuple[list[SourceFile], list[SyntaxProblem]]:
-    """Parse every file, collecting all syntax problems instead of stopping at the first."""
-    files, problems = [], []
-    for path in paths:
+def load_sources(sources: Iterable[tuple[Path, str | None]], keep: bool = False) -> tuple[Loaded, list[SyntaxProblem]]:
+    """Load (path, text) pairs into one store (a text of None: read the path), collecting every file's syntax
+    problem instead of stopping at the first. `keep`: each file also keeps its quads (`SourceFile.kept`)."""
+    store = ox.Store()
+    typing = Typing()
+    files: list[SourceFile] = []
+    problems: list[SyntaxProblem] = []
+    for path, text in sources:
+        path = Path(path)
         try:
-            files.append(parse_file(path))
+            data = None
+            if text is None:
+                text, data = _read_data(path)
+            files.append(_load_text(path, text, store.bulk_extend, len(files), typing, keep, data))
         except TurtleSyntaxError as exc:
             problems.append(exc.problem)
-    return files, problems
+    return Loaded(files, store, typing), problems
 
 
-def store_of(files: Iterable[SourceFile]) -> ox.Store:
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for f in files for t in f.triples)
-    return store
+def load_all(paths: Iterable[Path], keep: bool = False) -> tuple[Loaded, list[SyntaxProblem]]:
+    """Load every file (already resolved: `resolve_paths`), collecting all syntax problems."""
+    return load_sources(((Path(path), None) for path in paths), keep)
 
 
-def load_paths(paths: Sequence[str | Path] | None = None) -> Loaded:
-    """Load Turtle files (default: the data/ files) into one store. Raises DataError on the first syntax error."""
-    files, problems = parse_all(resolve_paths(paths))
+def parse_all(paths: Iterable[Path]) -> tuple[list[SourceFile], list[SyntaxProblem]]:
+    """Parse every file, collecting all syntax problems instead of stopping at the first."""
+    loaded, problems = load_all(paths)
+    return loaded.files, problems
+
+
+def load_paths(paths: Sequence[str | Path] | None = None, keep: bool = False) -> Loaded:
+    """Load Turtle files (default: the data/ files) into one store. Raises DataError on the first syntax error.
+    `keep`: each file also keeps its quads as parsed, in order (`SourceFile.kept`)."""
+    loaded, problems = load_all(resolve_paths(paths), keep)
     if problems:
         raise TurtleSyntaxError(problems[0])
-    return Loaded(files, store_of(files))
+    return loaded
 
 
 def short(iri: str) -> str:

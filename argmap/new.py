@@ -23,7 +23,7 @@ from .config import DEFAULT_DATA, PREFIXES, VOCAB_IRI
 from .errors import ContributionError
 from .export import canonical_turtle_of
 from .fmt import canonical_text, write_atomic
-from .load import Loaded, SourceFile, parse_file, parse_text, short, store_of
+from .load import SourceFile, TurtleSyntaxError, load_paths, load_sources, short
 from .validate import Report, source_identifier, validate, vocabulary
 from .vocab import AM
 
@@ -120,8 +120,9 @@ class Dataset(Items):
         folder = Path(folder)
         if not folder.is_dir():
             raise ContributionError(f"{folder}: no such data folder (give --data DIR)")
-        claims, evidence = (parse_file(folder / Path(name).name) for name in DEFAULT_DATA)
-        return cls(store=store_of([claims, evidence]), folder=folder, claims=claims, evidence=evidence)
+        loaded = load_paths([folder / Path(name).name for name in DEFAULT_DATA])
+        claims, evidence = loaded.files
+        return cls(store=loaded.store, folder=folder, claims=claims, evidence=evidence)
 
 
 def expand(ref: str) -> str | None:
@@ -449,10 +450,6 @@ class Prepared:
     original: str = ""  # the file as it was read: saving refuses if it has changed since
 
 
-def _reparsed(path: Path, text: str) -> SourceFile:
-    return parse_text(path, text)
-
-
 def prepare(ds: Dataset, add: Addition) -> Prepared:
     """The target file with the addition, in canonical form, validated with the rest of the data.
 
@@ -465,10 +462,13 @@ def prepare(ds: Dataset, add: Addition) -> Prepared:
         )
     result = canonical_text(source, add.triples)
     other = ds.claims if add.target == "evidence" else ds.evidence
-    files = [_reparsed(source.path, result.text), other]
+    texts = [(source.path, result.text), (other.path, other.text)]
     if add.target == "evidence":
-        files.reverse()
-    report = validate(Loaded(files, store_of(files)))
+        texts.reverse()
+    loaded, problems = load_sources(texts)
+    if problems:
+        raise TurtleSyntaxError(problems[0])
+    report = validate(loaded)
     blocks = canonical_turtle_of([(t.subject, t.predicate, t.object) for t in add.triples], prefix_block=False)
     return Prepared(source.path, result.text, report, blocks, source.text)
 

@@ -512,6 +512,8 @@ def _typed_fast(lexical: str, datatype: str) -> tuple[bool | None, object, str] 
         return None, None, lexical
     if datatype == XSD + "anyURI" and _PLAIN_URI.fullmatch(lexical):
         return False, lexical, lexical
+    if datatype == XSD + "boolean" and lexical in ("true", "false"):
+        return False, lexical == "true", lexical
     return None
 
 

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from .config import BASE_IRI, PREFIXES, SHAPES_PATH, VOCAB_IRI, VOCAB_PATH, compact
 from .errors import DataError, InvalidData
-from .load import RDF_TYPE, STDIN, Loaded, Location, _triples, parse_all, resolve_paths, short, store_of
+from .load import STDIN, Loaded, Location, SourceFile, changed_statements, load_all, resolve_paths, short
 
 if TYPE_CHECKING:
     import rdflib
@@ -432,6 +432,8 @@ SELECT ?s WHERE {
 
 _TYPES = "SELECT ?s ?type WHERE { ?s rdf:type ?type }"
 
+_BLANK_TYPES = "SELECT ?s ?type WHERE { ?s rdf:type ?type FILTER(isBlank(?s)) }"
+
 _TERMS = """
 SELECT ?term (MIN(STR(?s)) AS ?user) WHERE {
   { ?s ?term ?o } UNION { ?s rdf:type ?term }
@@ -487,14 +489,17 @@ def check_references(
 
     problems += check_namespaces(loaded, project_iris)
     foreign = {iri for iri in project_iris if not _in_project_namespace(iri)}
-    typed = sorted(
-        {s.value for s, t in _rows(store, _TYPES) if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)}
-    )
+
+    @lru_cache(maxsize=1)
+    def typed() -> list[str]:
+        """Every IRI with a type of ours: the candidates of a did-you-mean hint (asked only when one is needed)."""
+        rows = _rows(store, _TYPES)
+        return sorted({s.value for s, t in rows if isinstance(s, ox.NamedNode) and t.value.startswith(VOCAB_IRI)})
 
     dangling = [
         (s, p, o) for s, p, o in _rows(store, _DANGLING, only) if o.value not in terms and o.value not in foreign
     ]
-    file_triples = [(f.path, set(f.triples)) for f in loaded.files] if dangling else []
+    file_triples = [(f.path, set(f.parse())) for f in loaded.files] if dangling else []
     for s, p, o in dangling:
         in_file = next((path for path, triples in file_triples if ox.Triple(s, p, o) in triples), None)
         source = next((f for f in loaded.files if f.path == in_file), None)
@@ -511,7 +516,7 @@ def check_references(
                 _node_name(s),
                 "dangling-reference",
                 f"{short(p.value)} points at {short(o.value)}, which is defined nowhere; "
-                + _did_you_mean(o.value, typed, f"fix the IRI or add a `{short(o.value)} a am:…` block"),
+                + _did_you_mean(o.value, typed(), f"fix the IRI or add a `{short(o.value)} a am:…` block"),
                 short(o.value),
             )
         )
@@ -526,7 +531,7 @@ def check_references(
                 "undefined-subject",
                 f"{short(s.value)} is described here but defined nowhere (no `{short(s.value)} a am:…` block), "
                 "so what is said of it reaches nothing; "
-                + _did_you_mean(s.value, typed, f"fix the IRI, or add the `{short(s.value)} a am:…` block"),
+                + _did_you_mean(s.value, typed(), f"fix the IRI, or add the `{short(s.value)} a am:…` block"),
             )
         )
 
@@ -545,30 +550,29 @@ def check_references(
                 )
             )
 
-    types: dict[str, set[str]] = {}
-    for s, cls in _rows(store, _TYPES):
-        if isinstance(s, ox.BlankNode):
-            if cls.value.startswith(VOCAB_IRI):
-                loc = _locate_blank(loaded, s.value)
-                problems.append(
-                    Problem(
-                        str(loc.path),
-                        loc.line,
-                        f"_:{s.value}",
-                        "blank-node",
-                        f"a blank node typed {short(cls.value)}: give it an IRI so readers can link to it",
-                    )
+    for s, cls in _rows(store, _BLANK_TYPES) if any(f.blank_ids for f in loaded.files) else ():
+        if cls.value.startswith(VOCAB_IRI):
+            loc = _locate_blank(loaded, s.value)
+            problems.append(
+                Problem(
+                    str(loc.path),
+                    loc.line,
+                    f"_:{s.value}",
+                    "blank-node",
+                    f"a blank node typed {short(cls.value)}: give it an IRI so readers can link to it",
                 )
-            continue
+            )
+    # one rdf:type triple in one file is one typed block, so one definition: only an IRI typed by two rdf:type
+    # triples (two classes, two files or a repeat, as the loader noted) can be defined twice
+    typed_twice = loaded.typed_twice()
+    types: dict[str, set[str]] = {}
+    for s, cls in _rows(store, _TYPES, frozenset(typed_twice)) if typed_twice else ():
         if cls.value in supers:
             types.setdefault(s.value, set()).add(cls.value)
     doubly_defined: set[str] = set()
-    typed_twice = _typed_twice(loaded)
     for iri, classes in sorted(types.items()):
         # two kinds are compatible when one is a subclass of the other
         disjoint = sorted(c for c in classes if not any(c != d and c in supers[d] for d in classes))
-        if len(disjoint) < 2 and iri not in typed_twice:
-            continue  # one rdf:type triple in one file: one typed block, so one definition
         places = loaded.definitions(iri)
         where = " and ".join(str(p) for p in places)
         if len(disjoint) > 1:
@@ -596,8 +600,8 @@ def check_references(
                     )
                 )
 
-    problems += _duplicate_sources(loaded, doubly_defined)
-    problems += _unasserted_readings(loaded)
+    problems += _duplicate_sources(loaded, doubly_defined, only)
+    problems += _unasserted_readings(loaded, only)
 
     for (s,) in _rows(store, _SOURCES, only):
         if s.value not in doubly_defined:
@@ -611,24 +615,6 @@ def check_references(
                 )
             )
     return problems
-
-
-def _typed_twice(loaded: Loaded) -> set[str]:
-    """IRIs that may have two typed blocks: typed in two files, or by two rdf:type triples in one (the parser
-    yields every triple it reads, repeats included). Only these need the text scan that finds the blocks."""
-    files_of: dict[str, int] = {}
-    found: set[str] = set()
-    for source in loaded.files:
-        counts: dict[str, int] = {}
-        for t in source.triples:
-            if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
-                iri = t.subject.value
-                counts[iri] = counts.get(iri, 0) + 1
-        for iri, count in counts.items():
-            files_of[iri] = files_of.get(iri, 0) + 1
-            if count > 1 or files_of[iri] > 1:
-                found.add(iri)
-    return found
 
 
 _READINGS = """
@@ -646,11 +632,14 @@ def _term_shown(term) -> str:
     return _node_name(term)
 
 
-def _unasserted_readings(loaded: Loaded) -> list[Problem]:
+def _unasserted_readings(loaded: Loaded, only: frozenset[str] | None = None) -> list[Problem]:
     """A project reading (reified rdf:subject/predicate/object) whose triple the data does not contain: the
-    reading would mark a link that is not there (a typo, or a link edited without its reading)."""
+    reading would mark a link that is not there (a typo, or a link edited without its reading). `only`: the
+    readings among those nodes, and those of their links (a removed link touched its subject)."""
     problems = []
-    for r, s, p, o in _rows(loaded.store, _READINGS):
+    asked = [(None, "r")] if only is None else [(only, "r"), (only, "s")]
+    rows = dict.fromkeys(tuple(row) for nodes, var in asked for row in _rows(loaded.store, _READINGS, nodes, var))
+    for r, s, p, o in rows:
         triple = f"{_term_shown(s)} {_term_shown(p)} {_term_shown(o)}"
         problems.append(
             _problem(
@@ -680,8 +669,8 @@ SELECT DISTINCT ?x WHERE {{
 
 _IDENTIFIERS = """
 SELECT ?s ?p ?v ?type WHERE {
+  VALUES ?p { am:doi am:arxivId am:url }
   ?s ?p ?v ; rdf:type ?type .
-  FILTER(?p IN (am:doi, am:arxivId, am:url))
 }"""
 
 #: the project's own namespaces (prefix -> namespace), those under BASE_IRI
@@ -802,16 +791,22 @@ def source_identifier(predicate: str, value: str) -> tuple[str, str] | None:
     return ("URL", f"{host}{path}{query}{fragment}")
 
 
-def _duplicate_sources(loaded: Loaded, skip: set[str]) -> list[Problem]:
+def _duplicate_sources(loaded: Loaded, skip: set[str], only: frozenset[str] | None = None) -> list[Problem]:
     """Two am:Source nodes naming one work (same DOI, arXiv id or URL): report each one after the first.
 
     URLs meet whatever their scheme, `www.` or trailing slash; a fragment keeps them apart (the data cites
-    entries of one bibliography page by fragment)."""
+    entries of one bibliography page by fragment). `only` (an incremental run): the works that those nodes name,
+    with every node naming one of them, wherever it is (a new duplicate changed at least one of its nodes)."""
     order = {path: index for index, path in enumerate(loaded.paths)}
     owners: dict[tuple[str, str], set[str]] = {}
     _, supers = vocabulary()
     source_classes = {c for c, sup in supers.items() if f"{VOCAB_IRI}Source" in sup}
-    for s, p, v, cls in _rows(loaded.store, _IDENTIFIERS):
+    rows = _rows(loaded.store, _IDENTIFIERS)
+    if only is not None:
+        keys = {source_identifier(p.value, v.value) for s, p, v, _ in rows if s.value in only}
+        pieces = [_folded(_key_piece(key)) for key in keys if key is not None]
+        rows = [row for row in rows if any(piece in _folded(row[2].value) for piece in pieces)]
+    for s, p, v, cls in rows:
         if isinstance(s, ox.NamedNode) and s.value not in skip and cls.value in source_classes:
             key = source_identifier(p.value, v.value)
             if key is not None:
@@ -844,6 +839,21 @@ def _duplicate_sources(loaded: Loaded, skip: set[str]) -> list[Problem]:
     return problems
 
 
+def _key_piece(key: tuple[str, str]) -> str:
+    """Text that every identifier with this key holds (case and tab or line breaks aside): a DOI or an arXiv id
+    itself; of a URL, what follows the host (written as it is), else the host."""
+    kind, ident = key
+    if kind != "URL":
+        return ident
+    cut = min((at for at in (ident.find("/"), ident.find("?"), ident.find("#")) if at != -1), default=-1)
+    return ident if cut == -1 else ident[cut:]
+
+
+def _folded(text: str) -> str:
+    """For `_key_piece`: case folded, and without the tab and line breaks that URL parsing drops."""
+    return text.replace("\t", "").replace("\r", "").replace("\n", "").casefold()
+
+
 def _expand(name: str) -> str:
     from .config import PREFIXES
 
@@ -870,35 +880,45 @@ def changed_nodes(
 ) -> frozenset[str] | None:
     """Every IRI that is the subject or object of a triple added to or removed from a file since `revision` (git).
 
-    Files whose text is the same are not read again; a changed file's triples at `revision` are compared with its
-    triples now, as the parser wrote them (so "01" and "1" differ: a change either way).
+    Files whose text is the same are not read again. For a changed file, the statements around the changed lines,
+    before and after, are parsed and their triples compared, as the parser wrote them (so
+    "01" and "1" differ: a change either way). Every added or removed triple is among those (`changed_statements`;
+    a triple merely moved inside the file may count as touched too, which only checks more). When the text does not
+    allow that (a long string, a directive after the first change), the whole file at `revision` is parsed and
+    compared with the whole file now.
 
-    None when a change cannot be told node by node, and everything must be checked: data from standard input,
-    blank nodes (they have no name to compare by), a file that did not parse at `revision`, or a changed
-    rdfs:subClassOf triple (it changes the classes of nodes it does not name), argmap itself changed, or a folder
-    given (`folders`) held other .ttl files at `revision`. GitError for a bad revision."""
-    from .git import file_at, resolve_revision
+    The data at `revision` is taken to have conformed (so to have parsed: of a changed file only the statements
+    around the change are read then). None when a change cannot be told node by node, and everything must be
+    checked: data from standard input, blank nodes (they have no name to compare by), a changed file whose text at
+    `revision` did not parse where it was read, or a changed rdfs:subClassOf triple (it changes the classes of
+    nodes it does not name), argmap itself changed, or a folder given (`folders`) held other .ttl files at
+    `revision`. GitError for a bad revision."""
+    from .git import files_at, repository_root, resolve_revision
 
     cwd = cwd or Path.cwd()
     commit = resolve_revision(revision, cwd)
-    if any(source.path == STDIN or source.blank_labels for source in loaded.files):
+    if any(source.path == STDIN or source.blank_ids for source in loaded.files):
         return None
-    if _rules_changed(commit, cwd) or any(_folder_changed(commit, folder, cwd) for folder in folders):
+    root = repository_root(cwd)
+    if _rules_changed(commit, cwd, root) or any(_folder_changed(commit, folder, root) for folder in folders):
         return None
     touched: set[str] = set()
-    for source in loaded.files:
-        old = file_at(commit, source.path, cwd)
-        if old is not None and old.decode("utf-8", "replace").removeprefix("\ufeff") == source.text:
+    for source, old in zip(loaded.files, files_at(commit, loaded.paths, root), strict=True):
+        data = source.text.encode("utf-8")
+        old = None if old is None else old.removeprefix(b"\xef\xbb\xbf")
+        if old == data:
             continue  # the same text: the same triples
-        before: list[ox.Triple] = []
-        if old is not None:
+        pair = _changed_statements(source, old, data) if old is not None else None
+        if pair is None:  # the whole file then (none: a new file, all of whose triples are added) and now
             try:
-                before, plain = _triples(ox.parse(input=old, format=ox.RdfFormat.TURTLE, base_iri=None))
+                then = set() if old is None else _plain_quads(old)
             except (SyntaxError, ValueError, OSError, MemoryError):
-                return None
-            if not plain:
-                return None  # blank nodes at the revision: no names to compare by
-        for t in set(before).symmetric_difference(source.triples):  # a triple moved between files counts too
+                return None  # the file did not parse at the revision
+            pair = (then, _current_quads(source))
+        before, now = pair
+        if before is None or now is None:
+            return None  # blank nodes (or a quoted triple) at the revision: no names to compare by
+        for t in before.symmetric_difference(now):  # a triple moved between files counts too
             if t.predicate.value == _SUBCLASS_OF:
                 return None
             touched.add(t.subject.value)  # type: ignore[union-attr]
@@ -907,13 +927,43 @@ def changed_nodes(
     return frozenset(touched)
 
 
-def _folder_changed(commit: str, folder: Path, cwd: Path) -> bool:
+def _current_quads(source: SourceFile) -> set[ox.Quad]:
+    """A file's quads now: those the loader kept, else its text parsed again."""
+    if source.kept is not None:
+        return set(source.kept)
+    return {ox.Quad(t.subject, t.predicate, t.object) for t in source.parse()}
+
+
+def _changed_statements(
+    source: SourceFile, old: bytes, new: bytes
+) -> tuple[set[ox.Quad] | None, set[ox.Quad] | None] | None:
+    """The triples of the statements around the changed lines (`old` and `new`: the file's bytes then and now),
+    then and now; None when only the whole file will do (see `changed_statements`)."""
+    texts = changed_statements(old, new, source.prefixes)
+    if texts is None:
+        return None
+    try:
+        return _plain_quads(texts[0]), _plain_quads(texts[1])
+    except (SyntaxError, ValueError, OSError, MemoryError):
+        return None
+
+
+def _plain_quads(data: bytes) -> set[ox.Quad] | None:
+    """The distinct quads of Turtle bytes; None when one holds a blank node or a quoted triple."""
+    named, literal = ox.NamedNode, ox.Literal
+    quads = set(ox.parse(input=data, format=ox.RdfFormat.TURTLE, base_iri=None))
+    for q in quads:
+        s, o = q.subject, q.object
+        if s.__class__ is not named or (o.__class__ is not named and o.__class__ is not literal):
+            return None
+    return quads
+
+
+def _folder_changed(commit: str, folder: Path, root: Path) -> bool:
     """Whether the .ttl files directly in `folder` are not the ones it held at `commit` (one added or removed)."""
     import subprocess
 
-    from .git import repository_root
-
-    root = repository_root(cwd).resolve()
+    root = root.resolve()
     try:
         relative = folder.resolve().relative_to(root).as_posix()
     except ValueError:
@@ -927,16 +977,14 @@ def _folder_changed(commit: str, folder: Path, cwd: Path) -> bool:
     return then != now
 
 
-def _rules_changed(commit: str, cwd: Path) -> bool:
+def _rules_changed(commit: str, cwd: Path, root: Path) -> bool:
     """Whether argmap itself (its code, shapes or vocabulary) differs from `commit`, when it lives in the same
     repository as the data: then the old data's verdict says nothing about the new rules, and all is checked."""
     import subprocess
 
-    from .git import repository_root
-
     package = Path(__file__).resolve().parent
     try:
-        package.relative_to(repository_root(cwd).resolve())
+        package.relative_to(root.resolve())
     except ValueError:
         return False  # an installed argmap: its rules are not part of the data's history
     done = subprocess.run(["git", "diff", "--quiet", commit, "--", str(package)], cwd=cwd, capture_output=True)
@@ -991,13 +1039,12 @@ def validate_paths(
     change since then can affect (`changed_nodes`, `affected_nodes`); the verdict is the full run's whenever the
     data at that revision conformed. Everything is checked when the change cannot be told node by node."""
     resolved = resolve_paths(paths)
-    files, syntax = parse_all(resolved)
+    loaded, syntax = load_all(resolved)
     if syntax:
         problems = [
             Problem(str(s.location.path), s.location.line, "", s.rule, s.message, s.location.column) for s in syntax
         ]
-        return Report([str(p) for p in resolved], problems, sum(len(f.triples) for f in files), ("syntax",)), None
-    loaded = Loaded(files, store_of(files))
+        return Report([str(p) for p in resolved], problems, sum(f.count for f in loaded.files), ("syntax",)), None
     only = None
     if changed_since is not None:
         folders = [Path(p) for p in (paths or ()) if Path(p) != STDIN and Path(p).is_dir()]
@@ -1007,8 +1054,9 @@ def validate_paths(
 
 
 def load_valid(paths: Sequence[str | Path] | None = None) -> Loaded:
-    """Load the data and insist it is valid: the entry point for build, serve and push."""
+    """Load the data and insist it is valid: the entry point for build, serve and push. What is returned holds the
+    store and the paths; the files' texts, needed only to locate problems, are released."""
     report, loaded = validate_paths(paths)
     if not report.conforms or loaded is None:
         raise InvalidData(report)
-    return loaded
+    return loaded.release()

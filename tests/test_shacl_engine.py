@@ -266,6 +266,62 @@ def test_incremental_run_agrees_with_a_full_run_on_edits_of_the_shipped_data(tmp
     assert agree(paths, monkeypatch, tmp_path / "repo") > 0  # the edits broke something, and both runs say what
 
 
+def edit_text(path: Path, rng: random.Random) -> None:
+    """Edit the Turtle as a contributor would, keeping it parseable: a block repeated (defined again), a property
+    line dropped, a letter of a value changed, a reference pointed elsewhere."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    while True:
+        trial = list(lines)
+        at = rng.randrange(40, len(trial) - 2)
+        op = rng.choice(["repeat-block", "drop-line", "letter", "reference"])
+        if op == "repeat-block":
+            start = max(i for i in range(at + 1) if trial[i - 1] == "")
+            end = next(i for i in range(at, len(trial)) if trial[i] == "")
+            trial[rng.randrange(40, len(trial)) : 0] = trial[start : end + 1]
+        elif op == "drop-line" and trial[at].rstrip().endswith(";"):
+            del trial[at]
+        elif op == "letter" and '"' in trial[at]:
+            i = trial[at].index('"') + 1
+            trial[at] = trial[at][:i] + trial[at][i].swapcase() + trial[at][i + 1 :]
+        elif op == "reference" and trial[at].count(":") >= 2 and '"' not in trial[at]:
+            trial[at] = trial[at].replace(" ;", "-gone ;", 1).replace(" .", "-gone .", 1)
+        text = "\n".join(trial)
+        try:
+            list(ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        except SyntaxError:
+            continue
+        if text != "\n".join(lines):
+            path.write_text(text, encoding="utf-8")
+            return
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_run_agrees_with_a_full_run_on_turtle_edits_of_the_shipped_data(tmp_path, monkeypatch, seed):
+    """Edited as text (not rewritten as N-Triples): the changed statements are read around the changed lines."""
+    paths = committed_copy([ROOT / "data" / "claims.ttl", ROOT / "data" / "evidence.ttl"], tmp_path / "repo")
+    rng = random.Random(200 + seed)
+    for _ in range(4):
+        edit_text(rng.choice(paths), rng)
+    monkeypatch.chdir(tmp_path / "repo")
+    touched = v.changed_nodes(load_paths(paths), "HEAD")
+    assert touched is not None and len(touched) < 40  # told statement by statement, not a full run
+    assert agree(paths, monkeypatch, tmp_path / "repo") > 0
+
+
+def test_a_file_with_a_long_string_is_compared_whole_and_agrees(tmp_path, monkeypatch):
+    """A long string (a token spanning lines) makes the changed statements unreadable line by line: the file then
+    and now is parsed whole and compared, as before, with the same verdict."""
+    source = tmp_path / "long.ttl"
+    text = BASE.read_text(encoding="utf-8")
+    source.write_text(text.replace('"A paper that exists only for the tests."', '"""A paper\n\nfor the tests."""'))
+    paths = committed_copy([source], tmp_path / "repo")
+    paths[0].write_text(paths[0].read_text(encoding="utf-8").replace('"Fixture paper v1"', '""'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "repo")
+    touched = v.changed_nodes(load_paths(paths), "HEAD")
+    assert touched is not None and len(touched) == 1
+    assert agree(paths, monkeypatch, tmp_path / "repo") > 0
+
+
 @pytest.fixture(scope="module")
 def debate(tmp_path_factory) -> list[Path]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -321,6 +377,7 @@ LEXICALS = {
     "gYear": ["2025", "0000", "MMXXV", "-0044", "2025Z", ""],
     "anyURI": ["https://example.org/x", "ftp://e.org/a b", "not a uri", "urn:x", "<x>", ""],
     "decimal": ["2.5", "2.50", "1e3"],
+    "boolean": ["true", "false", "1", "0", "TRUE", "yes", ""],
 }
 
 
