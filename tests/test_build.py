@@ -584,10 +584,11 @@ def test_where_worker_processes_cannot_start_the_pages_render_in_this_one(tmp_pa
 
 
 def test_the_build_help_states_the_job_limits():
-    from argmap.site.build import MAX_JOBS, PARALLEL_FROM
+    from argmap.site.build import MAX_JOBS, PARALLEL_FROM, PARALLEL_UNTIL
 
     words = " ".join(CliRunner().invoke(main, ["build", "--help"]).output.split())
-    assert f"at most {MAX_JOBS};" in words and f"fewer than {PARALLEL_FROM:,} pages" in words
+    assert f"at most {MAX_JOBS}, for a site of {PARALLEL_FROM:,} to {PARALLEL_UNTIL:,} pages" in words
+    assert f"fewer than {PARALLEL_FROM:,} pages is always rendered in one" in words
 
 
 def test_build_refuses_an_output_path_that_is_a_file(tmp_path):

@@ -32,8 +32,9 @@ from .common import CommandError, ProblemsFound
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that render the pages [default: one per CPU, at most 4; a site of fewer than 2,000 pages "
-    "is rendered in one]. The site is the same whatever the number.",
+    help="Processes that render the pages [default: one per CPU, at most 4, for a site of 2,000 to 40,000 pages; "
+    "else one: fewer pages are quicker in one, and each process holds its own copy of much of a larger debate]. "
+    "A site of fewer than 2,000 pages is always rendered in one. The site is the same whatever the number.",
 )
 def command(paths: tuple[str, ...], out_dir: Path, base_url: str | None, jobs: int | None) -> None:
     """Render the graph as a static website: home, map, debate tree, a page per node, evidence health, search.

@@ -1006,10 +1006,14 @@ def _render_pages(
         put(page.path, html.encode("utf-8"))
 
 
-#: A build renders its pages in this many processes at most (`jobs`), and in one when it has fewer than
-#: PARALLEL_FROM pages: starting the workers costs more than a small site takes to render.
+#: A build renders its pages in this many processes at most (`jobs`), and by default in one when it has fewer than
+#: PARALLEL_FROM pages (starting the workers costs more than a small site takes to render) or PARALLEL_UNTIL or
+#: more: each worker comes to hold its own copy of much of the shared model (Python's reference counts write to
+#: the objects a worker reads), which at 100k nodes (79k pages) took two workers and their parent from 1.4 to
+#: 2.4 GB (benchmarks/README.md). `--jobs` overrides the default either way.
 MAX_JOBS = 4
-PARALLEL_FROM = 2000
+PARALLEL_FROM = 2_000
+PARALLEL_UNTIL = 40_000
 
 #: What the worker processes of a parallel build render: set before they are forked, read by `_render_share`.
 _SHARED: tuple | None = None
@@ -1078,8 +1082,8 @@ def build_site(
     the files an earlier build wrote that this one did not are removed. `queries` (default: the named
     queries) go to the query console that `console` makes; when it cannot be made (`ConsoleUnavailable`) the
     site is built without it and `BuildResult.console_note` says why. `jobs`: how many processes render the
-    pages (default `default_jobs()`; a site of fewer than PARALLEL_FROM pages is rendered in this one). Returns
-    what was written.
+    pages (default `default_jobs()` for a site of PARALLEL_FROM to PARALLEL_UNTIL pages, else one; a site of
+    fewer than PARALLEL_FROM pages is always rendered in this process). Returns what was written.
     """
     out_dir = Path(out_dir)
     base_url = _normal_base_url(base_url)
@@ -1144,7 +1148,8 @@ def build_site(
     # the pages, one at a time (the sizes they show are those of the files above)
     page_sizes = dict(sizes)
     put("static/search-index.js", ("window.ARGMAP_SEARCH = " + script_json(site.search_index(pages)) + ";\n").encode())
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs is None:
+        jobs = default_jobs() if PARALLEL_FROM <= len(pages) < PARALLEL_UNTIL else 1
     rendered = None
     if jobs > 1 and len(pages) >= PARALLEL_FROM:
         rendered = _render_in_workers(env, site, pages, graph, page_sizes, out_dir, jobs)
