@@ -583,6 +583,22 @@ def test_where_worker_processes_cannot_start_the_pages_render_in_this_one(tmp_pa
     assert result.pages > 500
 
 
+def test_the_build_unfreezes_what_it_froze_and_leaves_a_callers_freeze_alone(tmp_path):
+    import gc
+
+    loaded = load_valid(DATA)
+    build_site(loaded, tmp_path / "a", console=no_console)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build_site(loaded, tmp_path / "b", console=no_console)
+        assert gc.get_freeze_count() == frozen  # the caller's objects, still frozen; the build froze none of its own
+    finally:
+        gc.unfreeze()
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
 def test_the_build_help_states_the_job_limits():
     from argmap.site.build import MAX_JOBS, PARALLEL_FROM, PARALLEL_UNTIL
 
