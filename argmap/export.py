@@ -7,6 +7,7 @@ the same data are byte-identical and a change to one node changes only that node
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -119,14 +120,20 @@ _NAMES: dict[tuple[tuple[str, str], ...], dict[str, tuple[str, str] | None]] = {
 _NAMES_MAX = 1 << 18
 
 
+@functools.lru_cache(maxsize=64)  # a build makes a writer per page, always with the same few prefix tables
+def _longest_first(prefixes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(prefix, namespace) pairs, the longest namespace first (ties by prefix): the order names are tried in."""
+    return tuple(sorted(prefixes, key=lambda kv: (-len(kv[1]), kv[0])))
+
+
 class _Writer:
     """Turns terms into Turtle or N-Triples text, remembering which prefixes were used."""
 
     def __init__(self, prefixes: dict[str, str], blanks: dict[str, str]):
-        self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        self.prefixes = _longest_first(tuple(prefixes.items()))
         self.blanks = blanks
         self.used: set[str] = set()
-        self._names = _NAMES.setdefault(tuple(self.prefixes), {})
+        self._names = _NAMES.setdefault(self.prefixes, {})
 
     def _prefixed(self, iri: str) -> tuple[str, str] | None:
         """(prefix, prefixed name) by the longest namespace that leaves a valid local name; None if none does."""
