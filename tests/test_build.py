@@ -593,7 +593,8 @@ def test_the_build_unfreezes_what_it_froze_and_leaves_a_callers_freeze_alone(tmp
     try:
         frozen = gc.get_freeze_count()
         build_site(loaded, tmp_path / "b", console=no_console)
-        assert gc.get_freeze_count() == frozen  # the caller's objects, still frozen; the build froze none of its own
+        # the caller's objects still frozen (some may have been freed meanwhile), none of the build's added
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
