@@ -571,7 +571,7 @@ def test_where_worker_processes_cannot_start_the_pages_render_in_this_one(tmp_pa
     import argmap.site.build as site_build
 
     class NoSemaphores:
-        def Pool(self, jobs):  # noqa: N802 - multiprocessing's name
+        def Pool(self, jobs, initializer=None):  # noqa: N802 - multiprocessing's name
             raise OSError(38, "Function not implemented")
 
     loaded = load_valid(DATA)

@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -1028,6 +1029,12 @@ def default_jobs() -> int:
     return max(1, min(cpus, MAX_JOBS))
 
 
+def _quiet_on_interrupt() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the workers); a worker printing a traceback
+    of its own for it would be noise."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _render_share(share: int) -> dict[str, int]:
     """In a worker: render every `jobs`-th page from `share` on, write each, return {name: bytes written}."""
     assert _SHARED is not None
@@ -1054,7 +1061,7 @@ def _render_in_workers(
     _SHARED = (env, site, pages, graph, sizes, out_dir, jobs)
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(jobs)
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt)
         except OSError:
             return None
         with pool:
