@@ -50,6 +50,9 @@ PREFIXES = {
     "reading": BASE_IRI + "reading/",
 }
 
+#: rdf:type as an IRI string (the one predicate every module asks about).
+RDF_TYPE = PREFIXES["rdf"] + "type"
+
 
 def compact(iri: str) -> tuple[str, str] | None:
     """(prefix, local name) for the longest configured namespace `iri` starts with; None when none does."""

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .config import BASE_IRI, PREFIXES, VOCAB_IRI
+from .config import BASE_IRI, PREFIXES, RDF_TYPE, VOCAB_IRI
 from .vocab import AM
 
 if TYPE_CHECKING:  # only annotations: `argmap query` prints Turtle without importing the model
     from .model import Model, Node
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD = PREFIXES["xsd"]
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = PREFIXES["rdf"] + "langString"

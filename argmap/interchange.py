@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyoxigraph as ox
 
 from . import export
-from .config import PREFIXES
+from .config import PREFIXES, RDF_TYPE
 from .errors import DataError
 from .model import STATEMENT_KINDS, Model, Node, curie
 
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
     from .load import Loaded
 
 AIF = "http://www.arg.dundee.ac.uk/aif#"
-RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 
 #: The kinds that are statements in Argdown and I-nodes in AIF.

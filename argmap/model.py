@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import pyoxigraph as ox
 
-from .config import PREFIXES, VOCAB_IRI, compact
+from .config import PREFIXES, RDF_TYPE, VOCAB_IRI, compact
 from .query import named_query, select
 from .vocab import AM
 
@@ -560,8 +560,6 @@ SELECT ?r ?s ?p ?o ?note ?by WHERE {
 
 Q_LITERAL_READINGS = """
 SELECT ?r WHERE { ?r a am:ProjectReading ; rdf:object ?o . FILTER(isIRI(?r) && isLITERAL(?o)) }"""
-
-RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 def _statements(store: ox.Store, predicates: Iterable[str], objects: type) -> list[tuple[str, str, str]]:

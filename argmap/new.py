@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .config import DEFAULT_DATA, PREFIXES, VOCAB_IRI
+from .config import DEFAULT_DATA, PREFIXES, RDF_TYPE, VOCAB_IRI
 from .errors import ContributionError
 from .export import canonical_turtle_of
 from .fmt import canonical_text, write_atomic
@@ -27,7 +27,6 @@ from .load import SourceFile, TurtleSyntaxError, load_paths, load_sources, short
 from .validate import Report, source_identifier, validate, vocabulary
 from .vocab import AM
 
-RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 XSD = PREFIXES["xsd"]
 RELATIONS = ("supports", "attacks", "qualifies", "undercuts", "retracts", "supersedes")
