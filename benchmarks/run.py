@@ -327,13 +327,11 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
     if "build" in steps:
         f = new("build", "argmap build")
         whole(f, [*argmap_command(), "build", *paths, "--out", str(site)], runs, warmup, setup=empty)
-        f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+        note_site(f, site)
     if "build-1" in steps:
         f = new("build-1", "argmap build --jobs 1 (pages in one process)", "build")
         whole(f, [*argmap_command(), "build", *paths, "--out", str(site), "--jobs", "1"], runs, warmup, setup=empty)
-        f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+        note_site(f, site)
     if "build-site" in steps:
         from argmap.load import load_paths
         from argmap.site.build import build_site
@@ -343,8 +341,7 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
         loaded = load_paths(paths)
         inproc(f, lambda: build_site(loaded, site), runs, warmup, empty)
         del loaded
-        f.extra["site_bytes"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        f.extra["site_files"] = sum(1 for p in site.rglob("*") if p.is_file())
+        note_site(f, site)
     if "analyse" in steps:
         bench_analyse(new, paths, runs, warmup)
     if "export" in steps:
@@ -369,6 +366,13 @@ def bench_size(label: str, args: argparse.Namespace, work: Path, figures: list[F
             log(f"[{label}] building the site for the browser")
             run_process([*argmap_command(), "build", *paths, "--out", str(site)])
         figures += bench_browser(label, nodes, triples, site, args)
+
+
+def note_site(figure: Figure, site: Path) -> None:
+    """The files and bytes a build left in `site` (its last run), beside the figure."""
+    files = [p for p in site.rglob("*") if p.is_file()]
+    figure.extra["site_bytes"] = sum(p.stat().st_size for p in files)
+    figure.extra["site_files"] = len(files)
 
 
 def bench_analyse(new: Callable[..., Figure], paths: list[str], runs: int, warmup: int) -> None:
